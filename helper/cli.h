@@ -1,0 +1,30 @@
+// The command line: an action table and Run(), which main() calls and the
+// tests drive in-process.
+#pragma once
+
+#include <functional>
+#include <iosfwd>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "platform/secret_store.h"
+
+namespace dcu {
+
+using Env = std::map<std::string, std::string>;
+
+// What Run needs from the world beyond its streams; tests swap in fakes.
+struct Platform {
+  // Called at most once per Run, only by actions that need the store.
+  std::function<std::unique_ptr<SecretStore>()> open_secret_store;
+};
+
+// Runs one invocation. args excludes the program name. Protocol output and
+// protocol errors go to `out` (clients read stdout); diagnostics to `err`.
+// Returns the process exit code.
+int Run(const std::vector<std::string>& args, const Env& env, std::istream& in, std::ostream& out,
+        std::ostream& err, const Platform& platform);
+
+}  // namespace dcu

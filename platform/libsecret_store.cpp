@@ -1,0 +1,394 @@
+// The Secret Service backend (gnome-keyring, KeePassXC, ...) through libsecret.
+//
+// Items use the schema io.upbound.Credentials with the canonical server key
+// and the username as attributes; the secret is the only payload. When we
+// hold nothing for a server, items of docker-credential-secretservice
+// (io.docker.Credentials) are read too, so that switching helpers needs no
+// new login. Nothing here ever prompts: a locked collection is reported.
+
+#include <sys/stat.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "helper/registry_key.h"
+#include "helper/wipe.h"
+#include "platform/libsecret_loader.h"
+#include "platform/secret_store.h"
+
+namespace dcu {
+namespace {
+
+constexpr int kDefaultTimeoutSeconds = 4;
+
+SecretSchema MakeSchema(const char* name, std::initializer_list<const char*> attributes) {
+  SecretSchema schema{};
+  schema.name = name;
+  schema.flags = SECRET_SCHEMA_NONE;
+  int i = 0;
+  for (const char* attribute : attributes) {
+    schema.attributes[i].name = attribute;
+    schema.attributes[i].type = SECRET_SCHEMA_ATTRIBUTE_STRING;
+    ++i;
+  }
+  return schema;
+}
+
+const SecretSchema kSchema = MakeSchema("io.upbound.Credentials", {"server", "username"});
+const SecretSchema kDockerSchema =
+    MakeSchema("io.docker.Credentials", {"label", "server", "username", "docker_cli"});
+
+int TimeoutSeconds() {
+  // A provider that asks the user to confirm access (KeePassXC) may need longer.
+  const char* value = std::getenv("DOCKER_CREDENTIAL_UPBOUND_KEYRING_TIMEOUT");
+  if (value != nullptr) {
+    int seconds = std::atoi(value);
+    if (seconds > 0 && seconds <= 600) return seconds;
+  }
+  return kDefaultTimeoutSeconds;
+}
+
+// Cancels a GCancellable when the deadline passes. libsecret's sync calls
+// honour the cancellable, so this bounds every D-Bus call of an operation.
+class Watchdog {
+ public:
+  Watchdog(const LibSecret* lib, GCancellable* cancellable, int seconds)
+      : thread_([this, lib, cancellable, seconds] {
+          std::unique_lock<std::mutex> lock(mutex_);
+          if (!cv_.wait_for(lock, std::chrono::seconds(seconds), [this] { return done_; })) {
+            fired_ = true;
+            lib->cancellable_cancel(cancellable);
+          }
+        }) {}
+  ~Watchdog() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      done_ = true;
+    }
+    cv_.notify_one();
+    thread_.join();
+  }
+  bool fired() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return fired_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  bool fired_ = false;
+  std::thread thread_;  // last: starts after the members it uses
+};
+
+// Owns the GList of SecretItem* a search returns.
+struct ItemList {
+  const LibSecret* lib;
+  GList* list = nullptr;
+  ~ItemList() {
+    if (list != nullptr) lib->list_free_full(list, lib->object_unref);
+  }
+};
+
+std::string Attribute(const LibSecret* lib, SecretItem* item, const char* name) {
+  GHashTable* attributes = lib->item_get_attributes(item);
+  if (attributes == nullptr) return "";
+  const char* value = static_cast<const char*>(lib->hash_table_lookup(attributes, name));
+  std::string out = value != nullptr ? value : "";
+  lib->hash_table_unref(attributes);
+  return out;
+}
+
+class LibsecretStore : public SecretStore {
+ public:
+  ~LibsecretStore() override {
+    if (service_ != nullptr) lib_->object_unref(service_);
+  }
+
+  StatusOr<Credential> Get(const std::string& server) override {
+    Operation op(this);
+    if (!op.status.ok()) return op.status;
+    ItemList ours{lib_};
+    Status status = Search(op, &kSchema, {{"server", server}}, true, &ours);
+    if (!status.ok()) return status;
+    if (ours.list != nullptr) return ReadItem(op, server, static_cast<SecretItem*>(ours.list->data));
+
+    ItemList legacy{lib_};
+    std::vector<SecretItem*> matches;
+    status = FindLegacy(op, server, &legacy, &matches);
+    if (!status.ok()) return status;
+    if (matches.empty()) return Status::NotFound("keyring: nothing stored for " + server);
+    return ReadItem(op, server, matches.front());
+  }
+
+  Status Put(const Credential& cred) override {
+    Operation op(this);
+    if (!op.status.ok()) return op.status;
+    Status status = CheckDefaultCollectionUnlocked(op);
+    if (!status.ok()) return status;
+
+    GHashTable* attributes = NewAttributes({{"server", cred.server}, {"username", cred.username}});
+    SecretValue* value = lib_->value_new(cred.secret.data(), static_cast<gssize>(cred.secret.size()),
+                                         "text/plain");
+    std::string label = "Registry credentials for " + cred.server + " (docker-credential-upbound)";
+    GError* error = nullptr;
+    // Same attributes replace the item in place (CreateItem with replace).
+    lib_->service_store_sync(service_, &kSchema, attributes, nullptr, label.c_str(), value,
+                             op.cancellable, &error);
+    lib_->value_unref(value);
+    lib_->hash_table_unref(attributes);
+    if (error != nullptr) return FromGError(op, "store", error);
+
+    // Another username for the same server leaves an item of its own: remove it.
+    ItemList ours{lib_};
+    status = Search(op, &kSchema, {{"server", cred.server}}, false, &ours);
+    if (!status.ok()) return status;
+    for (GList* l = ours.list; l != nullptr; l = l->next) {
+      SecretItem* item = static_cast<SecretItem*>(l->data);
+      if (Attribute(lib_, item, "username") == cred.username) continue;
+      status = DeleteItem(op, item);
+      if (!status.ok()) return status;
+    }
+    return Status::Ok();
+  }
+
+  Status Erase(const std::string& server) override {
+    Operation op(this);
+    if (!op.status.ok()) return op.status;
+    ItemList ours{lib_};
+    Status status = Search(op, &kSchema, {{"server", server}}, false, &ours);
+    if (!status.ok()) return status;
+    ItemList legacy{lib_};
+    std::vector<SecretItem*> matches;
+    status = FindLegacy(op, server, &legacy, &matches);
+    if (!status.ok()) return status;
+    for (GList* l = ours.list; l != nullptr; l = l->next) {
+      matches.push_back(static_cast<SecretItem*>(l->data));
+    }
+    for (SecretItem* item : matches) {
+      status = DeleteItem(op, item);
+      if (!status.ok()) return status;
+    }
+    return Status::Ok();
+  }
+
+  StatusOr<std::map<std::string, std::string>> List() override {
+    Operation op(this);
+    if (!op.status.ok()) return op.status;
+    std::map<std::string, std::string> entries;
+    ItemList ours{lib_};
+    Status status = Search(op, &kSchema, {}, false, &ours);
+    if (!status.ok()) return status;
+    for (GList* l = ours.list; l != nullptr; l = l->next) {
+      SecretItem* item = static_cast<SecretItem*>(l->data);
+      entries[Attribute(lib_, item, "server")] = Attribute(lib_, item, "username");
+    }
+    ItemList legacy{lib_};
+    status = Search(op, &kDockerSchema, {{"docker_cli", "1"}}, false, &legacy);
+    if (!status.ok()) return status;
+    for (GList* l = legacy.list; l != nullptr; l = l->next) {
+      SecretItem* item = static_cast<SecretItem*>(l->data);
+      StatusOr<std::string> key = NormalizeRegistryKey(Attribute(lib_, item, "server"));
+      if (key.ok()) entries.emplace(*key, Attribute(lib_, item, "username"));  // ours win
+    }
+    return entries;
+  }
+
+ private:
+  // One operation's cancellable and deadline, and the connection it needs.
+  struct Operation {
+    explicit Operation(LibsecretStore* store);
+    ~Operation() {
+      watchdog.reset();
+      if (cancellable != nullptr) store->lib_->object_unref(cancellable);
+    }
+    LibsecretStore* store;
+    GCancellable* cancellable = nullptr;
+    std::unique_ptr<Watchdog> watchdog;
+    Status status;
+  };
+
+  Status Connect(Operation& op);
+  Status Search(Operation& op, const SecretSchema* schema,
+                std::initializer_list<std::pair<const char*, std::string>> attributes,
+                bool load_secrets, ItemList* out);
+  Status FindLegacy(Operation& op, const std::string& server, ItemList* all,
+                    std::vector<SecretItem*>* matches);
+  StatusOr<Credential> ReadItem(Operation& op, const std::string& server, SecretItem* item);
+  Status DeleteItem(Operation& op, SecretItem* item);
+  Status CheckDefaultCollectionUnlocked(Operation& op);
+  GHashTable* NewAttributes(std::initializer_list<std::pair<const char*, std::string>> attributes);
+  Status FromGError(Operation& op, const std::string& context, GError* error);
+
+  const LibSecret* lib_ = nullptr;
+  SecretService* service_ = nullptr;
+  std::vector<std::string> attribute_values_;  // keeps NewAttributes' strings alive
+  int timeout_seconds_ = TimeoutSeconds();
+};
+
+
+LibsecretStore::Operation::Operation(LibsecretStore* owner) : store(owner) {
+  std::string error;
+  if (store->lib_ == nullptr) store->lib_ = LoadLibSecret(&error);
+  if (store->lib_ == nullptr) {
+    status = Status::Unavailable("keyring: " + error);
+    return;
+  }
+  cancellable = store->lib_->cancellable_new();
+  watchdog = std::make_unique<Watchdog>(store->lib_, cancellable, store->timeout_seconds_);
+  status = store->Connect(*this);
+}
+
+bool IsSocket(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+Status LibsecretStore::Connect(Operation& op) {
+  if (service_ != nullptr) return Status::Ok();
+  // Without an address GLib would try to autolaunch a bus through X11; say
+  // plainly that there is none instead.
+  const char* address = std::getenv("DBUS_SESSION_BUS_ADDRESS");
+  const char* runtime_dir = std::getenv("XDG_RUNTIME_DIR");
+  if ((address == nullptr || *address == '\0') &&
+      (runtime_dir == nullptr || !IsSocket(std::string(runtime_dir) + "/bus"))) {
+    return Status::Unavailable(
+        "keyring: no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set and there is no "
+        "$XDG_RUNTIME_DIR/bus); the Secret Service needs a login session");
+  }
+  GError* error = nullptr;
+  service_ = lib_->service_get_sync(SECRET_SERVICE_NONE, op.cancellable, &error);
+  if (error != nullptr) return FromGError(op, "connecting to the session bus", error);
+  lib_->dbus_proxy_set_default_timeout(reinterpret_cast<GDBusProxy*>(service_),
+                                       timeout_seconds_ * 1000);
+  return Status::Ok();
+}
+
+GHashTable* LibsecretStore::NewAttributes(
+    std::initializer_list<std::pair<const char*, std::string>> attributes) {
+  GHashTable* table = lib_->hash_table_new(lib_->str_hash, lib_->str_equal);
+  attribute_values_.reserve(attribute_values_.size() + attributes.size());
+  for (const auto& attribute : attributes) {
+    attribute_values_.push_back(attribute.second);
+    lib_->hash_table_insert(table, const_cast<char*>(attribute.first),
+                            const_cast<char*>(attribute_values_.back().c_str()));
+  }
+  return table;
+}
+
+Status LibsecretStore::Search(Operation& op, const SecretSchema* schema,
+                              std::initializer_list<std::pair<const char*, std::string>> attributes,
+                              bool load_secrets, ItemList* out) {
+  attribute_values_.clear();
+  GHashTable* table = NewAttributes(attributes);
+  // Never SECRET_SEARCH_UNLOCK: that would prompt, which hangs without a desktop.
+  int flags = SECRET_SEARCH_ALL | (load_secrets ? SECRET_SEARCH_LOAD_SECRETS : 0);
+  GError* error = nullptr;
+  out->list = lib_->service_search_sync(service_, schema, table, static_cast<SecretSearchFlags>(flags),
+                                        op.cancellable, &error);
+  lib_->hash_table_unref(table);
+  if (error != nullptr) return FromGError(op, "search", error);
+  return Status::Ok();
+}
+
+Status LibsecretStore::FindLegacy(Operation& op, const std::string& server, ItemList* all,
+                                  std::vector<SecretItem*>* matches) {
+  // docker-credential-secretservice keys items by the URL exactly as the
+  // client sent it, so every spelling of the server has to be compared.
+  Status status = Search(op, &kDockerSchema, {{"docker_cli", "1"}}, false, all);
+  if (!status.ok()) return status;
+  for (GList* l = all->list; l != nullptr; l = l->next) {
+    SecretItem* item = static_cast<SecretItem*>(l->data);
+    StatusOr<std::string> key = NormalizeRegistryKey(Attribute(lib_, item, "server"));
+    if (key.ok() && *key == server) matches->push_back(item);
+  }
+  return Status::Ok();
+}
+
+Status LockedError(const std::string& what) {
+  return Status::Unavailable("keyring: " + what +
+                             " is locked; unlock it (for example by logging in to the desktop "
+                             "session) and try again");
+}
+
+StatusOr<Credential> LibsecretStore::ReadItem(Operation& op, const std::string& server,
+                                              SecretItem* item) {
+  if (lib_->item_get_locked(item)) return LockedError("the collection holding " + server);
+  SecretValue* value = lib_->item_get_secret(item);
+  if (value == nullptr) {
+    GError* error = nullptr;
+    lib_->item_load_secret_sync(item, op.cancellable, &error);
+    if (error != nullptr) return FromGError(op, "reading the secret", error);
+    value = lib_->item_get_secret(item);
+    if (value == nullptr) return Status::Unavailable("keyring: the item for " + server + " has no secret");
+  }
+  Credential cred;
+  cred.server = server;
+  cred.username = Attribute(lib_, item, "username");
+  gsize length = 0;
+  const gchar* data = lib_->value_get(value, &length);
+  cred.secret.assign(data, length);
+  lib_->value_unref(value);
+  return cred;
+}
+
+Status LibsecretStore::DeleteItem(Operation& op, SecretItem* item) {
+  GError* error = nullptr;
+  lib_->item_delete_sync(item, op.cancellable, &error);
+  if (error != nullptr) return FromGError(op, "delete", error);
+  return Status::Ok();
+}
+
+Status LibsecretStore::CheckDefaultCollectionUnlocked(Operation& op) {
+  GError* error = nullptr;
+  SecretCollection* collection = lib_->collection_for_alias_sync(
+      service_, "default", SECRET_COLLECTION_NONE, op.cancellable, &error);
+  if (error != nullptr) return FromGError(op, "finding the default collection", error);
+  if (collection == nullptr) {
+    return Status::Unavailable(
+        "keyring: the Secret Service has no default collection to store in; create one (for "
+        "example with seahorse)");
+  }
+  bool locked = lib_->collection_get_locked(collection);
+  lib_->object_unref(collection);
+  if (locked) return LockedError("the default collection");
+  return Status::Ok();
+}
+
+bool Contains(const std::string& text, const char* part) { return text.find(part) != std::string::npos; }
+
+Status LibsecretStore::FromGError(Operation& op, const std::string& context, GError* error) {
+  std::string message = error->message != nullptr ? error->message : "unknown error";
+  bool io_error = error->domain == lib_->io_error_quark();
+  lib_->error_free(error);
+  if (op.watchdog->fired()) {
+    return Status::Unavailable("keyring: the Secret Service did not answer within " +
+                               std::to_string(timeout_seconds_) + " s (" + context + ")");
+  }
+  if (Contains(message, "ServiceUnknown") || Contains(message, "NameHasNoOwner") ||
+      Contains(message, "not provided by any .service files")) {
+    return Status::Unavailable(
+        "keyring: no Secret Service provider on the session bus; start gnome-keyring-daemon "
+        "(or another provider such as KeePassXC)");
+  }
+  if (Contains(message, "IsLocked")) return LockedError("the keyring");
+  const char* prefix = "GDBus.Error:";
+  if (message.compare(0, std::string(prefix).size(), prefix) == 0) {
+    message.erase(0, std::string(prefix).size());
+  }
+  if (io_error && service_ == nullptr) {
+    return Status::Unavailable("keyring: cannot connect to the D-Bus session bus: " + message);
+  }
+  return Status::Unavailable("keyring: " + context + ": " + message);
+}
+
+}  // namespace
+
+std::unique_ptr<SecretStore> NewSystemSecretStore() { return std::make_unique<LibsecretStore>(); }
+
+}  // namespace dcu
