@@ -21,11 +21,8 @@ bool ResolveAll(void* handle, LibSecret* lib, std::string* missing) {
   Resolve(handle, "secret_collection_get_locked", &lib->collection_get_locked, missing);
   Resolve(handle, "secret_item_get_locked", &lib->item_get_locked, missing);
   Resolve(handle, "secret_item_get_attributes", &lib->item_get_attributes, missing);
-  Resolve(handle, "secret_item_get_secret", &lib->item_get_secret, missing);
-  Resolve(handle, "secret_item_load_secret_sync", &lib->item_load_secret_sync, missing);
   Resolve(handle, "secret_item_delete_sync", &lib->item_delete_sync, missing);
   Resolve(handle, "secret_value_new", &lib->value_new, missing);
-  Resolve(handle, "secret_value_get", &lib->value_get, missing);
   Resolve(handle, "secret_value_unref", &lib->value_unref, missing);
   Resolve(handle, "g_hash_table_new", &lib->hash_table_new, missing);
   Resolve(handle, "g_hash_table_insert", &lib->hash_table_insert, missing);

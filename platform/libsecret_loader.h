@@ -21,11 +21,8 @@ struct LibSecret {
   decltype(&::secret_collection_get_locked) collection_get_locked;
   decltype(&::secret_item_get_locked) item_get_locked;
   decltype(&::secret_item_get_attributes) item_get_attributes;
-  decltype(&::secret_item_get_secret) item_get_secret;
-  decltype(&::secret_item_load_secret_sync) item_load_secret_sync;
   decltype(&::secret_item_delete_sync) item_delete_sync;
   decltype(&::secret_value_new) value_new;
-  decltype(&::secret_value_get) value_get;
   decltype(&::secret_value_unref) value_unref;
 
   decltype(&::g_hash_table_new) hash_table_new;

@@ -1,10 +1,14 @@
-// The Secret Service backend (gnome-keyring, KeePassXC, ...) through libsecret.
+// The Secret Service backend (gnome-keyring, KeePassXC, ...).
 //
 // Items use the schema io.upbound.Credentials with the canonical server key
 // and the username as attributes; the secret is the only payload. When we
 // hold nothing for a server, items of docker-credential-secretservice
 // (io.docker.Credentials) are read too, so that switching helpers needs no
 // new login. Nothing here ever prompts: a locked collection is reported.
+//
+// Writes go through libsecret, loaded on first use, which handles
+// collections, replacement and encrypted transfer. Reads, on every pull's
+// path, go through the small native client in secret_service_reader.cpp.
 
 #include <sys/stat.h>
 
@@ -18,13 +22,13 @@
 
 #include "helper/registry_key.h"
 #include "helper/wipe.h"
+#include "platform/keyring_common.h"
 #include "platform/libsecret_loader.h"
+#include "platform/secret_service_reader.h"
 #include "platform/secret_store.h"
 
 namespace dcu {
 namespace {
-
-constexpr int kDefaultTimeoutSeconds = 4;
 
 SecretSchema MakeSchema(const char* name, std::initializer_list<const char*> attributes) {
   SecretSchema schema{};
@@ -39,19 +43,9 @@ SecretSchema MakeSchema(const char* name, std::initializer_list<const char*> att
   return schema;
 }
 
-const SecretSchema kSchema = MakeSchema("io.upbound.Credentials", {"server", "username"});
+const SecretSchema kSchema = MakeSchema(keyring::kSchemaName, {"server", "username"});
 const SecretSchema kDockerSchema =
-    MakeSchema("io.docker.Credentials", {"label", "server", "username", "docker_cli"});
-
-int TimeoutSeconds() {
-  // A provider that asks the user to confirm access (KeePassXC) may need longer.
-  const char* value = std::getenv("DOCKER_CREDENTIAL_UPBOUND_KEYRING_TIMEOUT");
-  if (value != nullptr) {
-    int seconds = std::atoi(value);
-    if (seconds > 0 && seconds <= 600) return seconds;
-  }
-  return kDefaultTimeoutSeconds;
-}
+    MakeSchema(keyring::kDockerSchemaName, {"label", "server", "username", "docker_cli"});
 
 // Cancels a GCancellable when the deadline passes. libsecret's sync calls
 // honour the cancellable, so this bounds every D-Bus call of an operation.
@@ -111,19 +105,7 @@ class LibsecretStore : public SecretStore {
   }
 
   StatusOr<Credential> Get(const std::string& server) override {
-    Operation op(this);
-    if (!op.status.ok()) return op.status;
-    ItemList ours{lib_};
-    Status status = Search(op, &kSchema, {{"server", server}}, true, &ours);
-    if (!status.ok()) return status;
-    if (ours.list != nullptr) return ReadItem(op, server, static_cast<SecretItem*>(ours.list->data));
-
-    ItemList legacy{lib_};
-    std::vector<SecretItem*> matches;
-    status = FindLegacy(op, server, &legacy, &matches);
-    if (!status.ok()) return status;
-    if (matches.empty()) return Status::NotFound("keyring: nothing stored for " + server);
-    return ReadItem(op, server, matches.front());
+    return ReadSecretServiceCredential(server);
   }
 
   Status Put(const Credential& cred) override {
@@ -146,7 +128,7 @@ class LibsecretStore : public SecretStore {
 
     // Another username for the same server leaves an item of its own: remove it.
     ItemList ours{lib_};
-    status = Search(op, &kSchema, {{"server", cred.server}}, false, &ours);
+    status = Search(op, &kSchema, {{"server", cred.server}}, &ours);
     if (!status.ok()) return status;
     for (GList* l = ours.list; l != nullptr; l = l->next) {
       SecretItem* item = static_cast<SecretItem*>(l->data);
@@ -161,7 +143,7 @@ class LibsecretStore : public SecretStore {
     Operation op(this);
     if (!op.status.ok()) return op.status;
     ItemList ours{lib_};
-    Status status = Search(op, &kSchema, {{"server", server}}, false, &ours);
+    Status status = Search(op, &kSchema, {{"server", server}}, &ours);
     if (!status.ok()) return status;
     ItemList legacy{lib_};
     std::vector<SecretItem*> matches;
@@ -178,25 +160,7 @@ class LibsecretStore : public SecretStore {
   }
 
   StatusOr<std::map<std::string, std::string>> List() override {
-    Operation op(this);
-    if (!op.status.ok()) return op.status;
-    std::map<std::string, std::string> entries;
-    ItemList ours{lib_};
-    Status status = Search(op, &kSchema, {}, false, &ours);
-    if (!status.ok()) return status;
-    for (GList* l = ours.list; l != nullptr; l = l->next) {
-      SecretItem* item = static_cast<SecretItem*>(l->data);
-      entries[Attribute(lib_, item, "server")] = Attribute(lib_, item, "username");
-    }
-    ItemList legacy{lib_};
-    status = Search(op, &kDockerSchema, {{"docker_cli", "1"}}, false, &legacy);
-    if (!status.ok()) return status;
-    for (GList* l = legacy.list; l != nullptr; l = l->next) {
-      SecretItem* item = static_cast<SecretItem*>(l->data);
-      StatusOr<std::string> key = NormalizeRegistryKey(Attribute(lib_, item, "server"));
-      if (key.ok()) entries.emplace(*key, Attribute(lib_, item, "username"));  // ours win
-    }
-    return entries;
+    return ListSecretServiceCredentials();
   }
 
  private:
@@ -216,10 +180,9 @@ class LibsecretStore : public SecretStore {
   Status Connect(Operation& op);
   Status Search(Operation& op, const SecretSchema* schema,
                 std::initializer_list<std::pair<const char*, std::string>> attributes,
-                bool load_secrets, ItemList* out);
+                ItemList* out);
   Status FindLegacy(Operation& op, const std::string& server, ItemList* all,
                     std::vector<SecretItem*>* matches);
-  StatusOr<Credential> ReadItem(Operation& op, const std::string& server, SecretItem* item);
   Status DeleteItem(Operation& op, SecretItem* item);
   Status CheckDefaultCollectionUnlocked(Operation& op);
   GHashTable* NewAttributes(std::initializer_list<std::pair<const char*, std::string>> attributes);
@@ -228,7 +191,7 @@ class LibsecretStore : public SecretStore {
   const LibSecret* lib_ = nullptr;
   SecretService* service_ = nullptr;
   std::vector<std::string> attribute_values_;  // keeps NewAttributes' strings alive
-  int timeout_seconds_ = TimeoutSeconds();
+  int timeout_seconds_ = keyring::TimeoutSeconds();
 };
 
 
@@ -283,11 +246,11 @@ GHashTable* LibsecretStore::NewAttributes(
 
 Status LibsecretStore::Search(Operation& op, const SecretSchema* schema,
                               std::initializer_list<std::pair<const char*, std::string>> attributes,
-                              bool load_secrets, ItemList* out) {
+                              ItemList* out) {
   attribute_values_.clear();
   GHashTable* table = NewAttributes(attributes);
   // Never SECRET_SEARCH_UNLOCK: that would prompt, which hangs without a desktop.
-  int flags = SECRET_SEARCH_ALL | (load_secrets ? SECRET_SEARCH_LOAD_SECRETS : 0);
+  int flags = SECRET_SEARCH_ALL;
   GError* error = nullptr;
   out->list = lib_->service_search_sync(service_, schema, table, static_cast<SecretSearchFlags>(flags),
                                         op.cancellable, &error);
@@ -300,7 +263,7 @@ Status LibsecretStore::FindLegacy(Operation& op, const std::string& server, Item
                                   std::vector<SecretItem*>* matches) {
   // docker-credential-secretservice keys items by the URL exactly as the
   // client sent it, so every spelling of the server has to be compared.
-  Status status = Search(op, &kDockerSchema, {{"docker_cli", "1"}}, false, all);
+  Status status = Search(op, &kDockerSchema, {{"docker_cli", "1"}}, all);
   if (!status.ok()) return status;
   for (GList* l = all->list; l != nullptr; l = l->next) {
     SecretItem* item = static_cast<SecretItem*>(l->data);
@@ -310,34 +273,8 @@ Status LibsecretStore::FindLegacy(Operation& op, const std::string& server, Item
   return Status::Ok();
 }
 
-Status LockedError(const std::string& what) {
-  return Status::Unavailable("keyring: " + what +
-                             " is locked; unlock it (for example by logging in to the desktop "
-                             "session) and try again");
-}
-
-StatusOr<Credential> LibsecretStore::ReadItem(Operation& op, const std::string& server,
-                                              SecretItem* item) {
-  if (lib_->item_get_locked(item)) return LockedError("the collection holding " + server);
-  SecretValue* value = lib_->item_get_secret(item);
-  if (value == nullptr) {
-    GError* error = nullptr;
-    lib_->item_load_secret_sync(item, op.cancellable, &error);
-    if (error != nullptr) return FromGError(op, "reading the secret", error);
-    value = lib_->item_get_secret(item);
-    if (value == nullptr) return Status::Unavailable("keyring: the item for " + server + " has no secret");
-  }
-  Credential cred;
-  cred.server = server;
-  cred.username = Attribute(lib_, item, "username");
-  gsize length = 0;
-  const gchar* data = lib_->value_get(value, &length);
-  cred.secret.assign(data, length);
-  lib_->value_unref(value);
-  return cred;
-}
-
 Status LibsecretStore::DeleteItem(Operation& op, SecretItem* item) {
+  if (lib_->item_get_locked(item)) return keyring::LockedError("the collection holding the credential");
   GError* error = nullptr;
   lib_->item_delete_sync(item, op.cancellable, &error);
   if (error != nullptr) return FromGError(op, "delete", error);
@@ -356,35 +293,19 @@ Status LibsecretStore::CheckDefaultCollectionUnlocked(Operation& op) {
   }
   bool locked = lib_->collection_get_locked(collection);
   lib_->object_unref(collection);
-  if (locked) return LockedError("the default collection");
+  if (locked) return keyring::LockedError("the default collection");
   return Status::Ok();
 }
-
-bool Contains(const std::string& text, const char* part) { return text.find(part) != std::string::npos; }
 
 Status LibsecretStore::FromGError(Operation& op, const std::string& context, GError* error) {
   std::string message = error->message != nullptr ? error->message : "unknown error";
   bool io_error = error->domain == lib_->io_error_quark();
   lib_->error_free(error);
-  if (op.watchdog->fired()) {
-    return Status::Unavailable("keyring: the Secret Service did not answer within " +
-                               std::to_string(timeout_seconds_) + " s (" + context + ")");
-  }
-  if (Contains(message, "ServiceUnknown") || Contains(message, "NameHasNoOwner") ||
-      Contains(message, "not provided by any .service files")) {
-    return Status::Unavailable(
-        "keyring: no Secret Service provider on the session bus; start gnome-keyring-daemon "
-        "(or another provider such as KeePassXC)");
-  }
-  if (Contains(message, "IsLocked")) return LockedError("the keyring");
-  const char* prefix = "GDBus.Error:";
-  if (message.compare(0, std::string(prefix).size(), prefix) == 0) {
-    message.erase(0, std::string(prefix).size());
-  }
+  if (op.watchdog->fired()) return keyring::TimeoutError(context);
   if (io_error && service_ == nullptr) {
     return Status::Unavailable("keyring: cannot connect to the D-Bus session bus: " + message);
   }
-  return Status::Unavailable("keyring: " + context + ": " + message);
+  return keyring::FromDBusError(context, message);
 }
 
 }  // namespace
