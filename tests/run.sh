@@ -1,0 +1,221 @@
+#!/bin/bash
+# The project's single test command (CI: `bash .ci/run`).
+#
+#   1. install the Debian packages the build and the tests need
+#      (skip with SKIP_APT=1 for quick local runs)
+#   2. Release build + unit tests, then an ASan/UBSan build + unit tests
+#   3. with a private session bus and an unlocked gnome-keyring in a
+#      temporary HOME: build/keyring_tests, then every tests/e2e/*_test.sh
+#      against build/docker-credential-upbound and again against
+#      build-asan/docker-credential-upbound
+#   4. stop everything that was started (by PID), remove temporary files
+#   5. print "N passed, N failed" and exit non-zero if anything failed
+#
+# Environment knobs (none is set by CI):
+#   SKIP_APT=1        do not run apt-get
+#   SKIP_ASAN=1       skip the sanitizer build (and the e2e pass using it)
+#   SKIP_ASAN_E2E=1   build with sanitizers but run the e2e tests only once
+#   E2E_ONLY=PATTERN  run only tests/e2e/PATTERN*_test.sh
+#   HELPER_BIN=PATH   run the e2e tests against another binary (skips nothing)
+#   JOBS=N            build parallelism (default 2)
+set -u -o pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$REPO"
+JOBS=${JOBS:-2}
+START=$(date +%s)
+
+PASSED=0
+FAILED=0
+FAILURES=()
+pass() { PASSED=$((PASSED + ${2:-1})); }
+fail() { FAILED=$((FAILED + ${2:-1})); FAILURES+=("$1"); }
+say() { printf '\n=== %s\n' "$*"; }
+loud() { printf '\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n!!! %s\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\n' "$*"; }
+
+summary() {
+    local secs=$(( $(date +%s) - START ))
+    echo
+    if [ "${#FAILURES[@]}" -gt 0 ]; then
+        echo "=== failures:"
+        printf '  - %s\n' "${FAILURES[@]}"
+    fi
+    echo "=== done in ${secs}s"
+    echo "$PASSED passed, $FAILED failed"
+}
+
+# ------------------------------------------------------------------ 1. packages
+PACKAGES=(cmake g++ make pkg-config libsecret-1-dev libglib2.0-dev nlohmann-json3-dev
+    catch2 libcurl4-openssl-dev dbus gnome-keyring libsecret-tools docker-registry skopeo
+    golang-go golang-github-docker-docker-credential-helpers-dev golang-golang-x-sys-dev
+    golang-docker-credential-helpers amazon-ecr-credential-helper python3 python3-jwt
+    python3-cryptography hyperfine time openssl apache2-utils ca-certificates procps)
+
+if [ "${SKIP_APT:-}" = 1 ]; then
+    say "SKIP_APT=1: not installing packages"
+else
+    say "installing packages"
+    if [ "$(id -u)" != 0 ]; then
+        echo "tests/run.sh: must run as root to install packages (or set SKIP_APT=1)" >&2
+        exit 1
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update || { echo "apt-get update failed" >&2; exit 1; }
+    apt-get install -y --no-install-recommends "${PACKAGES[@]}" ||
+        { echo "apt-get install failed" >&2; exit 1; }
+    if ! command -v docker >/dev/null; then
+        # only the client is used; no daemon is started
+        apt-get install -y --no-install-recommends docker.io ||
+            { echo "apt-get install docker.io failed" >&2; exit 1; }
+    fi
+fi
+
+# ------------------------------------------------------------------ 2. build + unit tests
+# ctest_run DIR LABEL: run the unit tests in DIR and count them
+ctest_run() {
+    local dir=$1 what=$2 log rc line total nfail
+    log=$(mktemp)
+    ctest --test-dir "$dir" --output-on-failure --no-tests=error -L unit 2>&1 | tee "$log"
+    rc=${PIPESTATUS[0]}
+    line=$(grep -E '[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -1)
+    if [ -n "$line" ]; then
+        nfail=$(sed -E 's/.* ([0-9]+) tests? failed out of.*/\1/' <<<"$line")
+        total=$(sed -E 's/.*failed out of ([0-9]+).*/\1/' <<<"$line")
+        pass "$what" $((total - nfail))
+        [ "$nfail" -gt 0 ] && fail "$what: $nfail of $total unit tests failed" "$nfail"
+        [ "$rc" != 0 ] && [ "$nfail" = 0 ] && fail "$what: ctest exited $rc"
+    elif [ "$rc" = 0 ]; then
+        pass "$what"
+    else
+        fail "$what: ctest exited $rc (no unit tests labelled 'unit'?)"
+    fi
+    rm -f "$log"
+    return "$rc"
+}
+
+BUILD_OK=0
+say "Release build"
+if cmake -S . -B build -DCMAKE_BUILD_TYPE=Release && cmake --build build -j"$JOBS"; then
+    BUILD_OK=1
+    pass "release build"
+    say "unit tests (Release)"
+    ctest_run build "unit tests (Release)"
+else
+    fail "release build"
+fi
+
+if [ "${SKIP_ASAN:-}" = 1 ]; then
+    say "SKIP_ASAN=1: no sanitizer build"
+else
+    say "sanitizer build (Debug, SANITIZE=ON)"
+    if cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DSANITIZE=ON &&
+        cmake --build build-asan -j"$JOBS"; then
+        pass "sanitizer build"
+        say "unit tests (sanitizers)"
+        ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1} \
+            UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
+            ctest_run build-asan "unit tests (sanitizers)"
+    else
+        fail "sanitizer build"
+    fi
+fi
+
+HELPER_BIN=${HELPER_BIN:-$REPO/build/docker-credential-upbound}
+if [ ! -x "$HELPER_BIN" ]; then
+    fail "helper binary $HELPER_BIN missing: e2e tests not run"
+    summary
+    exit 1
+fi
+
+# ------------------------------------------------------------------ 3. services + e2e
+unset SERVICES_PIDS
+. "$REPO/tests/lib/services.sh"
+TMP_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/upbound-tests.XXXXXX")
+cleanup() {
+    stop_services
+    [ -n "${TMP_ROOT:-}" ] && rm -rf "$TMP_ROOT"
+    TMP_ROOT=
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say "starting a private session bus and gnome-keyring in $TMP_ROOT"
+make_test_home "$TMP_ROOT/env"
+export TMPDIR="$TMP_ROOT/tmp"
+mkdir -p "$TMPDIR"
+if ! { start_session_bus "$TMP_ROOT/env/bus" && start_keyring "$TMP_ROOT/env/keyring"; }; then
+    fail "start session bus and gnome-keyring"
+    cleanup
+    summary
+    exit 1
+fi
+pass "start session bus and gnome-keyring"
+export E2E_HAVE_SERVICES=1 REPO HELPER_BIN
+export PATH="$(dirname "$HELPER_BIN"):$PATH"
+echo "helper: $HELPER_BIN"
+echo "docker-credential-upbound on PATH: $(command -v docker-credential-upbound)"
+
+# keyring_tests: Catch2 binary that needs the real keyring
+KT=$REPO/build/keyring_tests
+if [ -x "$KT" ]; then
+    say "keyring tests ($KT)"
+    (cd "$TMP_ROOT" && timeout 300 "$KT") 2>&1 | tee "$TMP_ROOT/keyring_tests.log"
+    rc=${PIPESTATUS[0]}
+    # Catch2 v2/v3 summaries:
+    #   "All tests passed (N assertions in M test cases)"
+    #   "test cases: M | P passed | F failed"
+    line=$(grep -E '^(All tests passed|test cases:)' "$TMP_ROOT/keyring_tests.log" | tail -1)
+    if [[ $line =~ ^All\ tests\ passed.*\ in\ ([0-9]+)\ test\ case ]]; then
+        pass "keyring tests" "${BASH_REMATCH[1]}"
+        [ "$rc" != 0 ] && fail "keyring_tests exited $rc"
+    elif [[ $line =~ ^test\ cases:\ *([0-9]+)\ \|\ ([0-9]+)\ passed\ \|\ ([0-9]+)\ failed ]]; then
+        pass "keyring tests" "${BASH_REMATCH[2]}"
+        fail "keyring_tests: ${BASH_REMATCH[3]} of ${BASH_REMATCH[1]} test cases failed" "${BASH_REMATCH[3]}"
+    elif [[ $line =~ ^test\ cases:\ *([0-9]+)\ \|\ ([0-9]+)\ failed ]]; then
+        fail "keyring_tests: all ${BASH_REMATCH[2]} test cases failed" "${BASH_REMATCH[2]}"
+    elif [ "$rc" = 0 ]; then
+        pass "keyring tests"
+    else
+        fail "keyring_tests exited $rc"
+    fi
+else
+    loud "build/keyring_tests DOES NOT EXIST: the keyring unit tests were NOT run"
+fi
+
+# e2e scripts: against the Release binary, then again against the
+# sanitizer build's binary (any ASan/UBSan/LSan report fails the check)
+run_e2e() { # run_e2e PREFIX HELPER_BIN [ENV=VALUE...]
+    local prefix=$1 bin=$2 script name log rc p f
+    shift 2
+    for script in "$REPO"/tests/e2e/${E2E_ONLY:-}*_test.sh; do
+        [ -f "$script" ] || continue
+        name=$prefix$(basename "$script" .sh)
+        say "e2e: $name"
+        log="$TMP_ROOT/${name//\//_}.log"
+        env HELPER_BIN="$bin" "$@" timeout 420 bash "$script" 2>&1 | tee "$log"
+        rc=${PIPESTATUS[0]}
+        p=$(grep -c '^ok - ' "$log")
+        f=$(grep -c '^not ok - ' "$log")
+        pass "$name" "$p"
+        if [ "$f" -gt 0 ]; then
+            fail "$name: $f checks failed:" "$f"
+            while IFS= read -r l; do FAILURES+=("    $l"); done < <(grep '^not ok - ' "$log")
+        fi
+        if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+            fail "$name exited $rc without a failed check$([ "$rc" = 124 ] && echo ' (timed out)')"
+        elif [ "$rc" = 0 ] && [ "$f" -gt 0 ]; then
+            fail "$name exited 0 despite failed checks"
+        fi
+    done
+}
+run_e2e "" "$HELPER_BIN"
+ASAN_BIN=$REPO/build-asan/docker-credential-upbound
+if [ "${SKIP_ASAN:-}" != 1 ] && [ "${SKIP_ASAN_E2E:-}" != 1 ] && [ -x "$ASAN_BIN" ]; then
+    run_e2e "asan/" "$ASAN_BIN" E2E_SANITIZER=1 \
+        ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+fi
+
+# ------------------------------------------------------------------ 4./5.
+cleanup
+summary
+[ "$FAILED" -eq 0 ]
