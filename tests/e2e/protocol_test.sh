@@ -304,4 +304,35 @@ check "every key printed by list is accepted by get" [ "$allok" = 1 ]
     fi
 )
 
+# ------------------------------------------------------------ hung provider
+# A Secret Service that owns its name but never answers (stopped with
+# SIGSTOP): every action must give up with one line, never hang.
+(
+    SERVICES_PIDS=
+    trap 'for p in $SERVICES_PIDS; do kill -CONT "$p" 2>/dev/null; done; stop_services' EXIT
+    make_test_home "$E2E_TMP/hung"
+    start_session_bus "$E2E_TMP/hung/bus" >/dev/null &&
+        start_keyring "$E2E_TMP/hung/keyring" >/dev/null ||
+        { not_ok "start a separate bus and keyring for the hang test"; exit 1; }
+    store_ok "hung keyring: store before stopping it" "$H" hunguser "$S1"
+    keyring_pid=${SERVICES_PIDS##* }
+    kill -STOP "$keyring_pid"
+    for action in get store list erase; do
+        if [ "$action" = store ]; then
+            hcall store "{\"ServerURL\":\"$H\",\"Username\":\"hunguser\",\"Secret\":\"$S2\"}"
+        elif [ "$action" = list ]; then
+            hcall list
+        else
+            hcall "$action" "$H"
+        fi
+        if [ "$H_RC" = 1 ] && [ "$H_LINES" = 1 ] && printf '%s' "$H_OUT" | grep -q 'did not answer' &&
+            elapsed_under 5; then
+            ok "hung keyring: $action exits 1 with one line within 5 s (${H_SECS}s)"
+        else
+            not_ok "hung keyring: $action exits 1 with one line saying it did not answer, within 5 s"; h_diag out
+        fi
+    done
+    kill -CONT "$keyring_pid"
+)
+
 e2e_finish
