@@ -9,16 +9,20 @@
 #include <string>
 #include <vector>
 
+#include "helper/http.h"
+#include "helper/settings.h"
+#include "platform/file_system.h"
 #include "platform/secret_store.h"
 
 namespace dcu {
-
-using Env = std::map<std::string, std::string>;
 
 // What Run needs from the world beyond its streams; tests swap in fakes.
 struct Platform {
   // Called at most once per Run, only by actions that need the store.
   std::function<std::unique_ptr<SecretStore>()> open_secret_store;
+  // Called only when an exchange with Upbound is needed.
+  std::function<std::unique_ptr<HttpTransport>(const HttpOptions&)> open_http;
+  FileSystem* fs = nullptr;
 };
 
 // Runs one invocation. args excludes the program name. Protocol output and

@@ -6,7 +6,9 @@
 #include "helper/protocol.h"
 #include "helper/protocol_strings.h"
 #include "helper/registry_key.h"
+#include "helper/settings.h"
 #include "helper/text.h"
+#include "helper/upbound_credentials.h"
 #include "helper/wipe.h"
 
 namespace dcu {
@@ -52,10 +54,14 @@ int RunStore(ActionContext& ctx) {
 
   StatusOr<std::string> key = NormalizeRegistryKey(request->server_url);
   if (!key.ok()) return ReportError(ctx, key.status());
+  StatusOr<Settings> settings = LoadSettings(ctx.env);
+  if (!settings.ok()) return ReportError(ctx, settings.status());
   cred.server = *key;
   Status stored = ctx.Store().Put(cred);
   Wipe(cred.secret);
   if (!stored.ok()) return ReportError(ctx, stored);
+  // A new robot token must not be answered with the old one's credential.
+  if (settings->IsUpboundRegistry(*key)) InvalidateUpboundCache(*settings, ctx.env, *key, *ctx.platform.fs);
   return 0;
 }
 
@@ -67,7 +73,27 @@ int RunGet(ActionContext& ctx) {
   // anonymously instead of failing the pull.
   StatusOr<std::string> key = NormalizeRegistryKey(*url);
   if (!key.ok()) return PrintLine(ctx, protocol::kNotFound);
+  StatusOr<Settings> settings = LoadSettings(ctx.env);
+  if (!settings.ok()) return ReportError(ctx, settings.status());
 
+  if (settings->IsUpboundRegistry(*key)) {
+    UpboundDeps deps{*ctx.platform.fs,
+                     [&ctx]() -> SecretStore& { return ctx.Store(); },
+                     [&ctx, &settings]() {
+                       HttpOptions options;
+                       options.ca_bundle = settings->ca_bundle;
+                       options.debug = settings->debug;
+                       return ctx.platform.open_http(options);
+                     },
+                     RetryPolicy(),
+                     ctx.err};
+    StatusOr<RegistryCredential> cred = GetUpboundCredential(*settings, ctx.env, *key, deps);
+    if (!cred.ok()) return ReportError(ctx, cred.status());
+    ctx.out << FormatGetResponse(*url, cred->username, cred->secret);
+    Wipe(cred->secret);
+    return 0;
+  }
+  // Any other registry: what was stored for it, unchanged.
   StatusOr<Credential> cred = ctx.Store().Get(*key);
   if (!cred.ok()) return ReportError(ctx, cred.status());
   ctx.out << FormatGetResponse(*url, cred->username, cred->secret);
@@ -82,8 +108,11 @@ int RunErase(ActionContext& ctx) {
   // Nothing can be stored under a key that does not normalise.
   StatusOr<std::string> key = NormalizeRegistryKey(*url);
   if (!key.ok()) return 0;
+  StatusOr<Settings> settings = LoadSettings(ctx.env);
+  if (!settings.ok()) return ReportError(ctx, settings.status());
   Status erased = ctx.Store().Erase(*key);
   if (!erased.ok()) return ReportError(ctx, erased);
+  if (settings->IsUpboundRegistry(*key)) InvalidateUpboundCache(*settings, ctx.env, *key, *ctx.platform.fs);
   return 0;
 }
 

@@ -4,6 +4,8 @@
 #include <vector>
 
 #include "helper/cli.h"
+#include "helper/http.h"
+#include "platform/file_system.h"
 #include "platform/secret_store.h"
 
 extern char** environ;
@@ -19,6 +21,8 @@ int main(int argc, char** argv) {
   }
   dcu::Platform platform;
   platform.open_secret_store = [] { return dcu::NewSystemSecretStore(); };
+  platform.open_http = [](const dcu::HttpOptions& options) { return dcu::NewCurlTransport(options); };
+  platform.fs = dcu::DefaultFileSystem();
   int code = dcu::Run(args, env, std::cin, std::cout, std::cerr, platform);
   std::cout.flush();
   return code;

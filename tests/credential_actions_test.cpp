@@ -16,29 +16,29 @@ std::string StoreJson(const std::string& server, const std::string& user, const 
 
 TEST_CASE("actions: store, get, list, erase round trip", "[credential_actions]") {
   Harness h;
-  RunResult stored = h.Run({"store"}, StoreJson("xpkg.upbound.io", "robot", "pw"));
+  RunResult stored = h.Run({"store"}, StoreJson("registry.example.com", "robot", "pw"));
   CHECK(stored.code == 0);
   CHECK(stored.out.empty());
 
-  RunResult got = h.Run({"get"}, "xpkg.upbound.io");
+  RunResult got = h.Run({"get"}, "registry.example.com");
   CHECK(got.code == 0);
-  CHECK(got.out == "{\"ServerURL\":\"xpkg.upbound.io\",\"Username\":\"robot\",\"Secret\":\"pw\"}\n");
+  CHECK(got.out == "{\"ServerURL\":\"registry.example.com\",\"Username\":\"robot\",\"Secret\":\"pw\"}\n");
 
   RunResult listed = h.Run({"list"}, "unused");
   CHECK(listed.code == 0);
-  CHECK(listed.out == "{\"xpkg.upbound.io\":\"robot\"}\n");
+  CHECK(listed.out == "{\"registry.example.com\":\"robot\"}\n");
 
-  CHECK(h.Run({"erase"}, "xpkg.upbound.io").code == 0);
-  CHECK(h.Run({"get"}, "xpkg.upbound.io").out == kNotFound);
+  CHECK(h.Run({"erase"}, "registry.example.com").code == 0);
+  CHECK(h.Run({"get"}, "registry.example.com").out == kNotFound);
   CHECK(h.Run({"list"}).out == "{}\n");
 }
 
 TEST_CASE("actions: every client's spelling finds the same entry", "[credential_actions]") {
   Harness h;
-  REQUIRE(h.Run({"store"}, StoreJson("xpkg.upbound.io", "robot", "pw")).code == 0);
-  for (const char* url : {"xpkg.upbound.io", "xpkg.upbound.io:443", "https://xpkg.upbound.io:443",
-                          "http://xpkg.upbound.io:443", "https://xpkg.upbound.io",
-                          "http://xpkg.upbound.io", "https://xpkg.upbound.io/", "xpkg.upbound.io\n"}) {
+  REQUIRE(h.Run({"store"}, StoreJson("registry.example.com", "robot", "pw")).code == 0);
+  for (const char* url : {"registry.example.com", "registry.example.com:443", "https://registry.example.com:443",
+                          "http://registry.example.com:443", "https://registry.example.com",
+                          "http://registry.example.com", "https://registry.example.com/", "registry.example.com\n"}) {
     INFO(url);
     RunResult r = h.Run({"get"}, url);
     CHECK(r.code == 0);
@@ -48,11 +48,11 @@ TEST_CASE("actions: every client's spelling finds the same entry", "[credential_
     CHECK(r.out.find("\"Secret\":\"pw\"") != std::string::npos);
   }
   // docker logout erases four spellings; the first one already removes it.
-  for (const char* url : {"xpkg.upbound.io", "xpkg.upbound.io", "http://xpkg.upbound.io",
-                          "https://xpkg.upbound.io"}) {
+  for (const char* url : {"registry.example.com", "registry.example.com", "http://registry.example.com",
+                          "https://registry.example.com"}) {
     CHECK(h.Run({"erase"}, url).code == 0);
   }
-  CHECK(h.Run({"get"}, "xpkg.upbound.io").out == kNotFound);
+  CHECK(h.Run({"get"}, "registry.example.com").out == kNotFound);
 }
 
 TEST_CASE("actions: Docker Hub under its names", "[credential_actions]") {

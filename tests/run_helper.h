@@ -6,7 +6,12 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
+#include <cstdlib>
+
 #include "helper/cli.h"
+#include "tests/fake_http.h"
 
 namespace dcu {
 
@@ -23,7 +28,16 @@ class Harness {
       ++opens_;
       return std::make_unique<Borrowed>(backing_.get());
     };
+    platform_.open_http = [this](const HttpOptions&) { return http.NewTransport(); };
+    platform_.fs = DefaultFileSystem();
+    char dir[] = "/tmp/dcu-test-XXXXXX";
+    temp_dir_ = mkdtemp(dir);
+    env["DOCKER_CREDENTIAL_UPBOUND_CACHE_DIR"] = temp_dir_ + "/cache";
   }
+  ~Harness() { std::system(("rm -rf '" + temp_dir_ + "'").c_str()); }
+
+  const std::string& temp_dir() const { return temp_dir_; }
+  FakeHttp http;
 
   RunResult Run(std::vector<std::string> args, const std::string& input = "") {
     std::istringstream in(input);
@@ -53,6 +67,7 @@ class Harness {
 
   std::unique_ptr<SecretStore> backing_;
   Platform platform_;
+  std::string temp_dir_;
   int opens_ = 0;
 };
 

@@ -1,0 +1,53 @@
+// Settings, from flags > environment > config file > defaults, in one place.
+//
+// Environment names are shared with the `up` CLI and with tests outside
+// this repository: keep them exactly. The config file is JSON, at
+// $DOCKER_CREDENTIAL_UPBOUND_CONFIG, else
+// $XDG_CONFIG_HOME/docker-credential-upbound/config.json (else ~/.config/...).
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "helper/status.h"
+
+namespace dcu {
+
+enum class ExchangeKind { kSession, kOrgToken, kDirect };
+
+struct Settings {
+  std::string domain = "https://upbound.io";  // UP_DOMAIN
+  std::string api_endpoint;                   // https://api.<domain>
+  std::string auth_endpoint;                  // https://auth.<domain>
+  std::string registry_endpoint;              // https://xpkg.<domain>
+  // Canonical keys of the registries served with exchanged credentials:
+  // the registry endpoint's host[:port], plus extra ones from the config.
+  std::vector<std::string> registry_hosts;
+
+  std::string robot_token_file;  // UP_ROBOT_TOKEN_FILE
+  std::string robot_token;       // UP_ROBOT_TOKEN (a secret: never printed)
+  std::string robot_access_id;   // UP_ROBOT_ACCESS_ID
+
+  ExchangeKind exchange = ExchangeKind::kSession;
+  std::string organization;  // UP_ORGANIZATION, for org-token
+
+  std::string cache_dir;  // DOCKER_CREDENTIAL_UPBOUND_CACHE_DIR, else derived
+  std::string ca_bundle;  // UP_CA_BUNDLE
+  bool debug = false;     // UP_DEBUG
+  int timeout_seconds = 30;             // bound on a whole get
+  int session_lifetime_seconds = 3600;  // when a login's cookie does not say
+
+  bool IsUpboundRegistry(const std::string& key) const;
+};
+
+using Env = std::map<std::string, std::string>;
+
+// flags: config-file key -> value, for commands that take flags (e.g.
+// {"domain", "https://example.com"}); the protocol actions pass none.
+// InvalidInput naming the variable, or the file and key, on a bad value.
+StatusOr<Settings> LoadSettings(const Env& env, const std::map<std::string, std::string>& flags = {});
+
+const char* ExchangeKindName(ExchangeKind kind);
+
+}  // namespace dcu
