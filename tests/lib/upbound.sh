@@ -1,0 +1,179 @@
+# shellcheck shell=bash disable=SC2034,SC2046
+# Shell functions for tests that need a local Upbound: the stand-in in
+# tests/upbound/standin.py and Debian's docker-registry using it as its token
+# realm.  Source tests/lib/services.sh first (free_port, pid_alive,
+# SERVICES_PIDS, stop_services), then this file.
+#
+#   start_upbound DIR [ARGS...]
+#                   start the stand-in (state, log and port file under DIR);
+#                   exports UPBOUND_PORT, UPBOUND_URL=http://127.0.0.1:PORT,
+#                   UPBOUND_PID, UPBOUND_DIR (holds token.crt) and
+#                   UPBOUND_LOG (one JSON line per request). ARGS go to
+#                   standin.py (e.g. --session-max-age 5).
+#                   UPBOUND_ISSUER / UPBOUND_SERVICE (default test-issuer /
+#                   test-registry) are the JWT iss / aud of registry tokens.
+#   start_token_registry DIR
+#                   docker-registry with `auth: token` against $UPBOUND_URL;
+#                   exports REGISTRY_PORT, REGISTRY_HOST=127.0.0.1:PORT,
+#                   REGISTRY_PID.
+#   mint_robot ORG NAME FILE
+#                   write {"accessId","token"} (what `up robot token create
+#                   --file` writes) to FILE, mode 0600; prints nothing.
+#   upbound_revoke ACCESS_ID       revoke a robot token
+#   upbound_count PATH [METHOD]    print how many requests PATH received
+#   upbound_fault JSON             add faults (object or list), see README
+#   upbound_config JSON            change lifetimes at run time
+#   upbound_expire                 end every live session and org token now
+#   upbound_requests               print the request log (JSON list)
+#   upbound_clear                  drop all faults and the request log
+#
+# Every PID goes into SERVICES_PIDS, so stop_services stops them.
+# Needs curl (or falls back to Debian's python3 for the test API calls).
+
+UPBOUND_PY=/usr/bin/python3
+[ -x "$UPBOUND_PY" ] || UPBOUND_PY=python3
+UPBOUND_STANDIN=${UPBOUND_STANDIN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../upbound" && pwd)/standin.py}
+UPBOUND_ISSUER=${UPBOUND_ISSUER:-test-issuer}
+UPBOUND_SERVICE=${UPBOUND_SERVICE:-test-registry}
+
+# _upbound_call METHOD PATH [BODY] [OUTFILE]: call the stand-in, body on
+# stdout (or into OUTFILE); fails unless the status is 2xx.
+_upbound_call() {
+    local method=$1 path=$2 body=${3:-} out=${4:-/dev/stdout}
+    if command -v curl >/dev/null 2>&1; then
+        if [ -n "$body" ]; then
+            printf '%s' "$body" | curl -sf --max-time 15 -X "$method" \
+                -H 'Content-Type: application/json' --data-binary @- \
+                -o "$out" "$UPBOUND_URL$path"
+        else
+            curl -sf --max-time 15 -X "$method" -o "$out" "$UPBOUND_URL$path"
+        fi
+    else
+        printf '%s' "$body" | "$UPBOUND_PY" -c '
+import sys, urllib.request
+m, url, out = sys.argv[1:4]
+data = sys.stdin.buffer.read() or None
+req = urllib.request.Request(url, data=data, method=m,
+                             headers={"Content-Type": "application/json"})
+try:
+    body = urllib.request.urlopen(req, timeout=15).read()
+except Exception:
+    sys.exit(22)
+open(out, "wb").write(body)
+' "$method" "$UPBOUND_URL$path" "$out"
+    fi
+}
+
+start_upbound() {
+    local dir=$1 i
+    shift
+    mkdir -p "$dir"
+    chmod 0700 "$dir"
+    rm -f "$dir/port"
+    "$UPBOUND_PY" "$UPBOUND_STANDIN" --port 0 --port-file "$dir/port" --state-dir "$dir" \
+        --log "$dir/requests.jsonl" --issuer "$UPBOUND_ISSUER" --service "$UPBOUND_SERVICE" \
+        "$@" </dev/null >"$dir/standin.log" 2>&1 &
+    UPBOUND_PID=$!
+    SERVICES_PIDS="$SERVICES_PIDS $UPBOUND_PID"
+    export UPBOUND_PID UPBOUND_DIR="$dir" UPBOUND_LOG="$dir/requests.jsonl"
+    for i in $(seq 1 200); do
+        pid_alive "$UPBOUND_PID" || break
+        if [ -s "$dir/port" ]; then
+            UPBOUND_PORT=$(cat "$dir/port")
+            export UPBOUND_PORT UPBOUND_URL="http://127.0.0.1:$UPBOUND_PORT"
+            if _upbound_call GET "/_test/count" "" /dev/null; then
+                return 0
+            fi
+        fi
+        sleep 0.05
+    done
+    echo "upbound: error: the stand-in did not start" >&2
+    cat "$dir/standin.log" >&2
+    return 1
+}
+
+# _registry_challenge URL: print the WWW-Authenticate header of a 401, else nothing
+_registry_challenge() {
+    "$UPBOUND_PY" - "$1" <<'EOF'
+import sys, urllib.request, urllib.error
+try:
+    urllib.request.urlopen(sys.argv[1], timeout=2)
+except urllib.error.HTTPError as e:
+    if e.code == 401:
+        print(e.headers.get("WWW-Authenticate", ""))
+except Exception:
+    pass
+EOF
+}
+
+start_token_registry() {
+    local dir=$1 attempt i challenge
+    if [ -z "${UPBOUND_URL:-}" ] || [ ! -s "${UPBOUND_DIR:-}/token.crt" ]; then
+        echo "upbound: error: start_upbound first" >&2
+        return 1
+    fi
+    mkdir -p "$dir/data"
+    for attempt in 1 2 3; do
+        REGISTRY_PORT=$(free_port)
+        cat >"$dir/config.yml" <<EOF
+version: 0.1
+log: {level: warn}
+storage:
+  filesystem: {rootdirectory: $dir/data}
+  delete: {enabled: true}
+http: {addr: 127.0.0.1:$REGISTRY_PORT}
+auth:
+  token:
+    realm: $UPBOUND_URL/service/token
+    service: $UPBOUND_SERVICE
+    issuer: $UPBOUND_ISSUER
+    rootcertbundle: $UPBOUND_DIR/token.crt
+EOF
+        # REGISTRY_* variables override the file: drop them all for the child.
+        env $(env | sed -n 's/^\(REGISTRY_[A-Za-z0-9_]*\)=.*/-u \1/p') \
+            docker-registry serve "$dir/config.yml" </dev/null >"$dir/registry.log" 2>&1 &
+        REGISTRY_PID=$!
+        SERVICES_PIDS="$SERVICES_PIDS $REGISTRY_PID"
+        for i in $(seq 1 100); do
+            pid_alive "$REGISTRY_PID" || break
+            challenge=$(_registry_challenge "http://127.0.0.1:$REGISTRY_PORT/v2/")
+            case $challenge in
+            Bearer*)
+                export REGISTRY_PORT REGISTRY_PID REGISTRY_HOST="127.0.0.1:$REGISTRY_PORT"
+                return 0 ;;
+            esac
+            sleep 0.1
+        done
+        kill "$REGISTRY_PID" 2>/dev/null
+        wait "$REGISTRY_PID" 2>/dev/null
+    done
+    echo "upbound: error: docker-registry did not answer 401 Bearer on /v2/" >&2
+    cat "$dir/registry.log" >&2
+    return 1
+}
+
+mint_robot() {
+    local org=$1 name=$2 file=$3
+    ( umask 077; : >"$file" ) || return 1
+    chmod 0600 "$file"
+    _upbound_call POST /_test/robots "{\"org\":\"$org\",\"name\":\"$name\"}" "$file" || return 1
+    grep -q '"accessId"' "$file" && grep -q '"token"' "$file"
+}
+
+upbound_revoke() { _upbound_call POST /_test/revoke "{\"accessId\":\"$1\"}" /dev/null; }
+
+upbound_count() {
+    local q="path=$1"
+    [ -n "${2:-}" ] && q="$q&method=$2"
+    _upbound_call GET "/_test/count?$q" | sed -n 's/.*"count": *\([0-9]*\).*/\1/p'
+}
+
+upbound_fault() { _upbound_call POST /_test/faults "$1" /dev/null; }
+upbound_config() { _upbound_call POST /_test/config "$1" /dev/null; }
+upbound_expire() { _upbound_call POST /_test/expire '{}' /dev/null; }
+upbound_requests() { _upbound_call GET /_test/requests; }
+
+upbound_clear() {
+    _upbound_call DELETE /_test/faults "" /dev/null &&
+        _upbound_call DELETE /_test/requests "" /dev/null
+}
