@@ -29,7 +29,18 @@ RegistryCredential FromCache(CachedCredential&& c) { return {std::move(c.usernam
 StatusOr<RegistryCredential> GetUpboundCredential(const Settings& settings, const Env& env,
                                                   const std::string& host, UpboundDeps& deps) {
   const Clock::time_point deadline = Clock::now() + std::chrono::seconds(settings.timeout_seconds);
-  auto load_robot = [&]() { return LoadRobotToken(settings, host, deps.store); };
+  auto load_robot = [&]() -> StatusOr<RobotToken> {
+    StatusOr<RobotToken> robot = LoadRobotToken(settings, host, deps.store);
+    // Without a usable keyring (a CI runner, a node) public packages must
+    // still pull: answer "not found" so the client goes on anonymously.
+    if (robot.status().code() == Code::kUnavailable && settings.robot_token_file.empty() &&
+        settings.robot_token.empty()) {
+      deps.debug << "docker-credential-upbound: warning: " << host << ": " << robot.status().message()
+                 << "; answering without credentials\n";
+      return Status::NotFound("no robot token for " + host);
+    }
+    return robot;
+  };
 
   if (settings.exchange == ExchangeKind::kDirect) {
     // Nothing to exchange, so nothing to cache: the pair docker login documents.

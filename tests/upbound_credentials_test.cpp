@@ -155,6 +155,26 @@ TEST_CASE("upbound: without any robot token, not found (Docker goes anonymous)",
   CHECK(f.h.http.requests().empty());
 }
 
+TEST_CASE("upbound: an unusable keyring answers not found, with a warning", "[upbound_credentials]") {
+  Fixture f;
+  f.h.platform().open_secret_store = []() -> std::unique_ptr<SecretStore> {
+    class NoBus : public SecretStore {
+      StatusOr<Credential> Get(const std::string&) override { return Fail(); }
+      Status Put(const Credential&) override { return Fail(); }
+      Status Erase(const std::string&) override { return Fail(); }
+      StatusOr<std::map<std::string, std::string>> List() override { return Fail(); }
+      static Status Fail() { return Status::Unavailable("keyring: no D-Bus session bus"); }
+    };
+    return std::make_unique<NoBus>();
+  };
+  RunResult r = f.h.Run({"get"}, kHost);
+  CHECK(r.out == "credentials not found in native keychain\n");
+  CHECK(r.err == "docker-credential-upbound: warning: xpkg.upbound.io: keyring: no D-Bus session bus; "
+                 "answering without credentials\n");
+  // Other registries keep the strict answer: the keyring is where they live.
+  CHECK(f.h.Run({"get"}, "ghcr.io").out == "docker-credential-upbound: error: keyring: no D-Bus session bus\n");
+}
+
 TEST_CASE("upbound: a corrupt or foreign cache file is discarded", "[upbound_credentials]") {
   Fixture f;
   REQUIRE(f.h.Run({"store"}, kStore).code == 0);
