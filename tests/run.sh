@@ -219,6 +219,18 @@ if [ "${SKIP_ASAN:-}" != 1 ] && [ "${SKIP_ASAN_E2E:-}" != 1 ] && [ -x "$ASAN_BIN
         ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 fi
 
+# Benchmarks as smoke tests: they must run and see the right credentials;
+# their timings are not judged here.
+for bench in "$REPO"/tests/bench/*.sh; do
+    name=bench/$(basename "$bench" .sh)
+    say "$name (BENCH_QUICK=1)"
+    if BENCH_QUICK=1 timeout 300 bash "$bench" "$HELPER_BIN"; then
+        pass "$name runs"
+    else
+        fail "$name failed"
+    fi
+done
+
 # ------------------------------------------------------------------ 4./5.
 cleanup
 summary
