@@ -1,0 +1,76 @@
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "helper/token_cache.h"
+
+namespace dcu {
+namespace {
+
+struct TempDir {
+  TempDir() {
+    char pattern[] = "/tmp/dcu-cache-test-XXXXXX";
+    path = mkdtemp(pattern);
+  }
+  ~TempDir() { std::system(("rm -rf '" + path + "'").c_str()); }
+  std::string path;
+};
+
+TEST_CASE("token cache: refresh window is 10% of the lifetime, at most 5 minutes", "[token_cache]") {
+  CachedCredential hour{"_token", "s", 0, 3600};
+  CHECK_FALSE(NeedsRefresh(hour, 3600 - 301));
+  CHECK(NeedsRefresh(hour, 3600 - 300));
+  CachedCredential ten_minutes{"_token", "s", 0, 600};
+  CHECK_FALSE(NeedsRefresh(ten_minutes, 539));
+  CHECK(NeedsRefresh(ten_minutes, 540));
+  // A credential is only handed out with some life left in it.
+  CHECK(IsUsable(ten_minutes, 569));
+  CHECK_FALSE(IsUsable(ten_minutes, 570));
+  CachedCredential short_lived{"_token", "s", 0, 20};
+  CHECK(NeedsRefresh(short_lived, 0));
+}
+
+TEST_CASE("token cache: save, load, identities kept apart", "[token_cache]") {
+  TempDir dir;
+  TokenCache cache(*DefaultFileSystem(), dir.path + "/c");
+  CHECK(cache.Load("h.io", "id-a").status().IsNotFound());
+  REQUIRE(cache.Save("h.io", "id-a", {"_token", "secret-a", 10, 100}).ok());
+  REQUIRE(cache.Save("h.io", "id-b", {"_token", "secret-b", 10, 100}).ok());
+  REQUIRE(cache.Save("[::1]:5000", "id-a", {"_token", "secret-c", 10, 100}).ok());
+  StatusOr<CachedCredential> a = cache.Load("h.io", "id-a");
+  REQUIRE(a.ok());
+  CHECK(a->secret == "secret-a");
+  CHECK(a->obtained_at == 10);
+  CHECK(a->expires_at == 100);
+  CHECK(cache.Load("h.io", "id-b")->secret == "secret-b");
+  CHECK(cache.Load("[::1]:5000", "id-a")->secret == "secret-c");
+  CHECK(cache.Load("h.io", "id-c").status().IsNotFound());
+}
+
+TEST_CASE("token cache: invalidate drops one host's entries only", "[token_cache]") {
+  TempDir dir;
+  TokenCache cache(*DefaultFileSystem(), dir.path);
+  REQUIRE(cache.Save("h.io", "a", {"u", "s", 0, 100}).ok());
+  REQUIRE(cache.Save("h.io", "b", {"u", "s", 0, 100}).ok());
+  REQUIRE(cache.Save("h.io-x.io", "a", {"u", "s", 0, 100}).ok());
+  REQUIRE(cache.Invalidate("h.io").ok());
+  CHECK(cache.Load("h.io", "a").status().IsNotFound());
+  CHECK(cache.Load("h.io", "b").status().IsNotFound());
+  CHECK(cache.Load("h.io-x.io", "a").ok());
+  CHECK(TokenCache(*DefaultFileSystem(), dir.path + "/absent").Invalidate("h.io").ok());
+}
+
+TEST_CASE("token cache: directory choice", "[token_cache]") {
+  Settings s;
+  CHECK(CacheDir(s, {{"XDG_RUNTIME_DIR", "/run/user/1"}, {"HOME", "/home/u"}}) ==
+        "/run/user/1/docker-credential-upbound");
+  CHECK(CacheDir(s, {{"XDG_CACHE_HOME", "/c"}, {"HOME", "/home/u"}}) == "/c/docker-credential-upbound");
+  CHECK(CacheDir(s, {{"HOME", "/home/u"}}) == "/home/u/.cache/docker-credential-upbound");
+  s.cache_dir = "/explicit";
+  CHECK(CacheDir(s, {{"XDG_RUNTIME_DIR", "/run/user/1"}}) == "/explicit");
+}
+
+}  // namespace
+}  // namespace dcu
