@@ -1,5 +1,9 @@
 #include "helper/exchange.h"
 
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
+
 #include <nlohmann/json.hpp>
 
 #include "helper/text.h"
@@ -102,7 +106,64 @@ StatusOr<ExchangedCredential> OrgToken(const Settings& settings, const RobotToke
   return cred;
 }
 
+// Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
+std::int64_t DaysFromCivil(std::int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
 }  // namespace
+
+std::int64_t ParseCookieDate(const std::string& text) {
+  // RFC 6265 5.1.1: tokens split at delimiters; the first time, day of
+  // month, month name and year found, in any order. Covers RFC 1123 dates
+  // and the older "Wed, 09-Jun-2031" and "Wednesday, 09-Jun-31" forms.
+  static const char* kMonths[] = {"jan", "feb", "mar", "apr", "may", "jun",
+                                  "jul", "aug", "sep", "oct", "nov", "dec"};
+  int hour = -1, minute = 0, second = 0, day = -1, month = -1;
+  std::int64_t year = -1;
+  std::string token;
+  auto take = [&]() {
+    if (token.empty()) return;
+    int h, mi, se;
+    char extra;
+    if (hour < 0 && std::sscanf(token.c_str(), "%2d:%2d:%2d%c", &h, &mi, &se, &extra) == 3) {
+      hour = h; minute = mi; second = se;
+    } else if (day < 0 && token.size() <= 2 && std::isdigit(static_cast<unsigned char>(token[0]))) {
+      day = std::atoi(token.c_str());
+    } else if (month < 0 && token.size() >= 3 && std::isalpha(static_cast<unsigned char>(token[0]))) {
+      std::string prefix = ToLower(token.substr(0, 3));
+      for (int i = 0; i < 12; ++i) {
+        if (prefix == kMonths[i]) month = i + 1;
+      }
+    } else if (year < 0 && token.size() >= 2 && token.size() <= 4 &&
+               token.find_first_not_of("0123456789") == std::string::npos) {
+      year = std::atoi(token.c_str());
+      if (year >= 70 && year <= 99) year += 1900;
+      if (year >= 0 && year <= 69) year += 2000;
+    }
+    token.clear();
+  };
+  for (char c : text) {
+    bool delimiter = c == ' ' || c == '\t' || c == ',' || c == '-' || c == '/' || c == ';';
+    if (delimiter) {
+      take();
+    } else {
+      token.push_back(c);
+    }
+  }
+  take();
+  if (hour < 0 || hour > 23 || minute > 59 || second > 59 || day < 1 || day > 31 || month < 1 ||
+      year < 1601) {
+    return -1;
+  }
+  return DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400 +
+         hour * 3600 + minute * 60 + second;
+}
 
 std::string CookieValue(const std::vector<std::string>& set_cookies, const std::string& name,
                         std::string* whole_header) {
@@ -120,7 +181,9 @@ std::string CookieValue(const std::vector<std::string>& set_cookies, const std::
 
 std::int64_t SessionLifetime(const std::string& set_cookie, std::int64_t fallback,
                              std::chrono::system_clock::time_point now) {
-  std::int64_t expires = -1;
+  std::int64_t now_seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  std::int64_t lifetime = fallback;
   std::size_t pos = set_cookie.find(';');
   while (pos != std::string::npos) {
     std::size_t next = set_cookie.find(';', pos + 1);
@@ -130,23 +193,21 @@ std::int64_t SessionLifetime(const std::string& set_cookie, std::int64_t fallbac
     std::string key = ToLower(TrimSpace(attribute.substr(0, eq)));
     std::string value = eq == std::string_view::npos ? "" : std::string(TrimSpace(attribute.substr(eq + 1)));
     if (key == "max-age") {
-      // Max-Age wins over Expires (RFC 6265 5.3).
+      // Max-Age wins over Expires (RFC 6265 5.3); zero or less is expired.
       bool negative = !value.empty() && value[0] == '-';
       std::string digits = negative ? value.substr(1) : value;
-      if (digits.empty() || digits.size() > 10 || digits.find_first_not_of("0123456789") != std::string::npos) continue;
+      if (digits.empty() || digits.size() > 10 || digits.find_first_not_of("0123456789") != std::string::npos) {
+        continue;
+      }
       return negative ? -1 : std::stoll(digits);
     }
     if (key == "expires") {
-      auto wait = ParseRetryAfter(value, now);
-      if (wait.count() >= 0 && value.find(',') != std::string::npos) expires = wait.count() / 1000;
-      if (wait.count() == 0) expires = -1;
+      // An Expires that cannot be read is ignored, as browsers do.
+      std::int64_t at = ParseCookieDate(value);
+      if (at >= 0) lifetime = at - now_seconds;
     }
   }
-  if (expires != -1) return expires;
-  return set_cookie.find("xpires=") != std::string::npos && expires == -1 &&
-                 ToLower(set_cookie).find("expires=") != std::string::npos
-             ? -1
-             : fallback;
+  return lifetime;
 }
 
 StatusOr<ExchangedCredential> ExchangeRobotToken(const Settings& settings, const RobotToken& robot,

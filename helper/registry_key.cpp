@@ -60,7 +60,8 @@ Status SplitHostPort(std::string_view raw, std::string_view authority, std::stri
 }
 
 // Returns "" for the default port, or the port without leading zeros.
-StatusOr<std::string> CanonicalPort(std::string_view raw, const std::string& port) {
+StatusOr<std::string> CanonicalPort(std::string_view raw, const std::string& port, bool has_colon) {
+  if (port.empty() && has_colon) return Invalid(raw, "empty port");
   if (port.empty()) return std::string();
   if (port.size() > 5 || !std::all_of(port.begin(), port.end(), IsDigit)) {
     return Invalid(raw, "bad port");
@@ -95,7 +96,10 @@ StatusOr<std::string> NormalizeRegistryKey(std::string_view raw) {
   std::string host, port;
   Status split = SplitHostPort(TrimSpace(raw), authority, &host, &port);
   if (!split.ok()) return split;
-  StatusOr<std::string> canonical_port = CanonicalPort(TrimSpace(raw), port);
+  bool bracketed = authority.front() == '[';
+  bool has_colon = bracketed ? authority.find("]:") != std::string_view::npos
+                             : std::count(authority.begin(), authority.end(), ':') == 1;
+  StatusOr<std::string> canonical_port = CanonicalPort(TrimSpace(raw), port, has_colon);
   if (!canonical_port.ok()) return canonical_port.status();
 
   if (canonical_port->empty() &&

@@ -57,6 +57,14 @@ TEST_CASE("exchange: session lifetime from Max-Age, Expires or the default", "[e
   CHECK(SessionLifetime("SID=x; Expires=Sun, 06 Nov 1994 07:49:37 GMT", 7, now) < 0);
   CHECK(SessionLifetime("SID=x; Max-Age=0", 7, now) <= 0);
   CHECK(SessionLifetime("SID=x; Path=/", 7, now) == 7);
+  // The older date forms, and an Expires nobody can read (ignored).
+  CHECK(SessionLifetime("SID=x; Expires=Sun, 06-Nov-1994 09:49:37 GMT", 7, now) == 3600);
+  CHECK(SessionLifetime("SID=x; Expires=Sunday, 06-Nov-94 09:49:37 GMT", 7, now) == 3600);
+  CHECK(SessionLifetime("SID=x; Expires=soon", 7, now) == 7);
+  CHECK(ParseCookieDate("Mon, 09 Jun 2031 10:18:14 GMT") == 1938766694);
+  CHECK(ParseCookieDate("Mon, 09-Jun-2031 10:18:14 GMT") == 1938766694);
+  CHECK(ParseCookieDate("Thu, 01 Jan 1970 00:00:00 GMT") == 0);
+  CHECK(ParseCookieDate("09 Jun 2031") == -1);
   CHECK(CookieValue({"a=b", "SID=\"q\"; Path=/"}, "SID") == "q");
   CHECK(CookieValue({"SIDX=1"}, "SID").empty());
 }
