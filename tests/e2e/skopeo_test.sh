@@ -35,36 +35,7 @@ SKOPEO=(skopeo --registries-conf "$E2E_TMP/registries.conf" --policy "$E2E_TMP/p
         --tmpdir "$E2E_TMP")
 
 # A tiny OCI image layout, made by hand
-"$PY" - "$E2E_TMP/image" <<'PYEOF'
-import gzip, hashlib, io, json, os, sys, tarfile
-d = sys.argv[1]
-blobs = os.path.join(d, "blobs", "sha256")
-os.makedirs(blobs)
-def put(data):
-    h = hashlib.sha256(data).hexdigest()
-    open(os.path.join(blobs, h), "wb").write(data)
-    return "sha256:" + h, len(data)
-buf = io.BytesIO()
-with tarfile.open(fileobj=buf, mode="w", format=tarfile.USTAR_FORMAT) as t:
-    content = b"hello from the docker-credential-upbound e2e test\n"
-    info = tarfile.TarInfo("hello.txt"); info.size = len(content); info.mtime = 0; info.mode = 0o644
-    t.addfile(info, io.BytesIO(content))
-tar = buf.getvalue()
-layer = gzip.compress(tar, mtime=0)
-ldig, lsize = put(layer)
-config = json.dumps({"architecture": "amd64", "os": "linux", "config": {},
-    "rootfs": {"type": "layers", "diff_ids": ["sha256:" + hashlib.sha256(tar).hexdigest()]}}).encode()
-cdig, csize = put(config)
-manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
-    "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": cdig, "size": csize},
-    "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": ldig, "size": lsize}]}).encode()
-mdig, msize = put(manifest)
-json.dump({"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json",
-    "digest": mdig, "size": msize, "annotations": {"org.opencontainers.image.ref.name": "v1"}}]},
-    open(os.path.join(d, "index.json"), "w"))
-json.dump({"imageLayoutVersion": "1.0.0"}, open(os.path.join(d, "oci-layout"), "w"))
-open(os.path.join(d, "layer.digest"), "w").write(ldig)
-PYEOF
+"$PY" "$REPO/tests/lib/make_oci_layout.py" "$E2E_TMP/image" "hello from the docker-credential-upbound e2e test"
 LAYER_DIGEST=$(cat "$E2E_TMP/image/layer.digest")
 
 push() { # push TAG: copy the image to docker://$REG/org/pkg:TAG

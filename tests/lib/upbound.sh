@@ -39,7 +39,7 @@ UPBOUND_SERVICE=${UPBOUND_SERVICE:-test-registry}
 # _upbound_call METHOD PATH [BODY] [OUTFILE]: call the stand-in, body on
 # stdout (or into OUTFILE); fails unless the status is 2xx.
 _upbound_call() {
-    local method=$1 path=$2 body=${3:-} out=${4:-/dev/stdout}
+    local method=$1 path=$2 body=${3:-} out=${4:--}
     if command -v curl >/dev/null 2>&1; then
         if [ -n "$body" ]; then
             printf '%s' "$body" | curl -sf --max-time 15 -X "$method" \
@@ -59,7 +59,7 @@ try:
     body = urllib.request.urlopen(req, timeout=15).read()
 except Exception:
     sys.exit(22)
-open(out, "wb").write(body)
+(sys.stdout.buffer if out == "-" else open(out, "wb")).write(body)
 ' "$method" "$UPBOUND_URL$path" "$out"
     fi
 }

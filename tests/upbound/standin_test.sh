@@ -225,33 +225,7 @@ printf 'unqualified-search-registries = []\n' >"$TMP/registries.conf"
 printf '{"default":[{"type":"insecureAcceptAnything"}]}\n' >"$TMP/policy.json"
 SKOPEO=(skopeo --registries-conf "$TMP/registries.conf" --policy "$TMP/policy.json" --tmpdir "$TMP")
 
-"$PY" - "$TMP/image" <<'PYEOF'
-import gzip, hashlib, io, json, os, sys, tarfile
-d = sys.argv[1]
-blobs = os.path.join(d, "blobs", "sha256")
-os.makedirs(blobs)
-def put(data):
-    h = hashlib.sha256(data).hexdigest()
-    open(os.path.join(blobs, h), "wb").write(data)
-    return "sha256:" + h, len(data)
-buf = io.BytesIO()
-with tarfile.open(fileobj=buf, mode="w", format=tarfile.USTAR_FORMAT) as t:
-    content = b"hello from the upbound stand-in test\n"
-    info = tarfile.TarInfo("hello.txt"); info.size = len(content); info.mtime = 0; info.mode = 0o644
-    t.addfile(info, io.BytesIO(content))
-tar = buf.getvalue()
-ldig, lsize = put(gzip.compress(tar, mtime=0))
-cdig, csize = put(json.dumps({"architecture": "amd64", "os": "linux", "config": {},
-    "rootfs": {"type": "layers", "diff_ids": ["sha256:" + hashlib.sha256(tar).hexdigest()]}}).encode())
-mdig, msize = put(json.dumps({"schemaVersion": 2,
-    "mediaType": "application/vnd.oci.image.manifest.v1+json",
-    "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": cdig, "size": csize},
-    "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": ldig, "size": lsize}]}).encode())
-json.dump({"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json",
-    "digest": mdig, "size": msize, "annotations": {"org.opencontainers.image.ref.name": "v1"}}]},
-    open(os.path.join(d, "index.json"), "w"))
-json.dump({"imageLayoutVersion": "1.0.0"}, open(os.path.join(d, "oci-layout"), "w"))
-PYEOF
+"$PY" "$REPO/tests/lib/make_oci_layout.py" "$TMP/image" "hello from the upbound stand-in test"
 
 push() { # push AUTHFILE REPO:TAG
     timeout 60 "${SKOPEO[@]}" copy --dest-tls-verify=false --authfile "$1" \
