@@ -1,6 +1,7 @@
 // The libcurl HttpTransport. One easy handle per Send: the helper makes one
 // exchange per process, so connection reuse would buy nothing and a fresh
 // handle carries no state (cookies, auth) from one request to the next.
+// Send is thread-safe: calls share nothing but the loaded library table.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -26,8 +27,15 @@ constexpr size_t kMaxHeaders = 1 << 20;  // all header lines together
 constexpr const char* kSystemCaBundle = "/etc/ssl/certs/ca-certificates.crt";
 
 // The URL as messages may show it: no query or fragment, which can carry a
-// token. CheckUrlAllowed has already refused userinfo.
-std::string Shown(const std::string& url) { return url.substr(0, url.find_first_of("?#")); }
+// token, and no userinfo (the debug line shows refused URLs too).
+std::string Shown(const std::string& url) {
+  std::string shown = url.substr(0, url.find_first_of("?#"));
+  size_t host = shown.find("://");
+  host = host == std::string::npos ? 0 : host + 3;
+  size_t at = shown.substr(0, shown.find('/', host)).rfind('@');
+  if (at != std::string::npos && at >= host) shown.erase(host, at + 1 - host);
+  return shown;
+}
 
 struct Received {
   HttpResponse response;

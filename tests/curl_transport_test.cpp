@@ -200,10 +200,12 @@ bool LibcurlMapped() {
 struct Child {
   pid_t pid = -1;
   int out = -1;
-  std::string ReadLine() {
+  // A line of output, or "" after `ms` of silence.
+  std::string ReadLine(int ms) {
     std::string line;
     char c;
-    while (read(out, &c, 1) == 1 && c != '\n') line += c;
+    pollfd p{out, POLLIN, 0};
+    while (poll(&p, 1, ms) == 1 && read(out, &c, 1) == 1 && c != '\n') line += c;
     return line;
   }
   std::string ReadAll() {
@@ -220,8 +222,10 @@ struct Child {
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   }
   void Kill() {
+    if (pid <= 0) return;  // kill(-1) would signal every process we may
     kill(pid, SIGTERM);
     Wait();
+    pid = -1;
   }
 };
 
@@ -472,7 +476,7 @@ TEST_CASE("curl transport: proxies from the environment", "[curl]") {
   }
 }
 
-TEST_CASE("curl transport: debug prints one line without the query", "[curl]") {
+TEST_CASE("curl transport: debug prints one line per request, without secrets", "[curl]") {
   LoopbackServer server(Route);
   std::unique_ptr<HttpTransport> transport = NewCurlTransport(HttpOptions{"", true, milliseconds(5000)});
   char path[] = "/tmp/dcu-curl-debug-XXXXXX";
@@ -484,6 +488,8 @@ TEST_CASE("curl transport: debug prints one line without the query", "[curl]") {
   StatusOr<HttpResponse> r = transport->Send(
       HttpRequest{"POST", server.Url("/echo?token=SECRET"), {{"Authorization", "Bearer SECRET"}}, "SECRET"},
       In(5000));
+  StatusOr<HttpResponse> refused =
+      transport->Send(HttpRequest{"GET", "http://admin:SECRET@evil.com/", {}, ""}, In(5000));
   fflush(stderr);
   dup2(saved, 2);
   close(saved);
@@ -495,7 +501,8 @@ TEST_CASE("curl transport: debug prints one line without the query", "[curl]") {
   INFO(log);
   CHECK(log.find("POST " + server.Url("/echo") + " -> 200 (") != std::string::npos);
   CHECK(log.find("SECRET") == std::string::npos);
-  CHECK(std::count(log.begin(), log.end(), '\n') == 1);
+  CHECK(log.find("GET http://evil.com/ -> failed (") != std::string::npos);
+  CHECK(std::count(log.begin(), log.end(), '\n') == 2);
 }
 
 TEST_CASE("curl transport: an unreadable ca_bundle is InvalidInput", "[curl]") {
@@ -523,24 +530,27 @@ class TlsServer {
     gen.ReadAll();
     REQUIRE(gen.Wait() == 0);
     server_ = Spawn({"/usr/bin/openssl", "s_server", "-accept", "127.0.0.1:0", "-cert", cert(),
-                     "-key", dir_ + "/key.pem", "-www", "-quiet"});
+                     "-key", dir_ + "/key.pem", "-www"});
     // "ACCEPT 127.0.0.1:PORT" says it listens, and where.
     for (int i = 0; i < 10 && port_.empty(); ++i) {
-      std::string line = server_.ReadLine();
+      std::string line = server_.ReadLine(5000);
       if (line.rfind("ACCEPT 127.0.0.1:", 0) == 0) port_ = line.substr(17);
     }
+    if (port_.empty()) Cleanup();
     REQUIRE_FALSE(port_.empty());
   }
-  ~TlsServer() {
+  ~TlsServer() { Cleanup(); }
+  std::string cert() const { return dir_ + "/cert.pem"; }
+  std::string Url() const { return "https://localhost:" + port_ + "/"; }
+
+ private:
+  void Cleanup() {
     server_.Kill();
     unlink(cert().c_str());
     unlink((dir_ + "/key.pem").c_str());
     rmdir(dir_.c_str());
   }
-  std::string cert() const { return dir_ + "/cert.pem"; }
-  std::string Url() const { return "https://localhost:" + port_ + "/"; }
 
- private:
   std::string dir_, port_;
   Child server_;
 };
