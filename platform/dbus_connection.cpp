@@ -67,20 +67,24 @@ StatusOr<std::string> SocketPathOfAddress(const std::string& address) {
                              "\" (only unix:path= and unix:abstract= are supported)");
 }
 
-StatusOr<std::unique_ptr<Connection>> Connection::OpenSessionBus(Clock::time_point deadline) {
+StatusOr<std::string> SessionBusAddress() {
   const char* env_address = std::getenv("DBUS_SESSION_BUS_ADDRESS");
-  std::string address = env_address != nullptr ? env_address : "";
-  if (address.empty()) {
-    const char* runtime = std::getenv("XDG_RUNTIME_DIR");
-    struct stat st;
-    std::string bus = runtime != nullptr ? std::string(runtime) + "/bus" : "";
-    if (bus.empty() || stat(bus.c_str(), &st) != 0 || !S_ISSOCK(st.st_mode)) {
-      return Status::Unavailable(
-          "keyring: no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set and there is no "
-          "$XDG_RUNTIME_DIR/bus); the Secret Service needs a login session");
-    }
-    address = "unix:path=" + bus;
+  if (env_address != nullptr && *env_address != '\0') return std::string(env_address);
+  const char* runtime = std::getenv("XDG_RUNTIME_DIR");
+  struct stat st;
+  std::string bus = runtime != nullptr ? std::string(runtime) + "/bus" : "";
+  if (bus.empty() || stat(bus.c_str(), &st) != 0 || !S_ISSOCK(st.st_mode)) {
+    return Status::Unavailable(
+        "keyring: no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set and there is no "
+        "$XDG_RUNTIME_DIR/bus); the Secret Service needs a login session");
   }
+  return "unix:path=" + bus;
+}
+
+StatusOr<std::unique_ptr<Connection>> Connection::OpenSessionBus(Clock::time_point deadline) {
+  StatusOr<std::string> bus_address = SessionBusAddress();
+  if (!bus_address.ok()) return bus_address.status();
+  const std::string& address = *bus_address;
   StatusOr<std::string> path = SocketPathOfAddress(address);
   if (!path.ok()) return path.status();
 

@@ -55,6 +55,10 @@ class Connection {
   std::string buffered_;  // bytes read past what was consumed
 };
 
+// The session bus address: DBUS_SESSION_BUS_ADDRESS, else a socket at
+// $XDG_RUNTIME_DIR/bus; Unavailable with a one-line reason when neither.
+StatusOr<std::string> SessionBusAddress();
+
 // The unix socket path in a D-Bus address ("unix:path=..." or
 // "unix:abstract=...", first usable entry); abstract names start with '\0'.
 StatusOr<std::string> SocketPathOfAddress(const std::string& address);

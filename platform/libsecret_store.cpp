@@ -10,8 +10,6 @@
 // collections, replacement and encrypted transfer. Reads, on every pull's
 // path, go through the small native client in secret_service_reader.cpp.
 
-#include <sys/stat.h>
-
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
@@ -22,6 +20,7 @@
 
 #include "helper/registry_key.h"
 #include "helper/wipe.h"
+#include "platform/dbus_connection.h"
 #include "platform/keyring_common.h"
 #include "platform/libsecret_loader.h"
 #include "platform/secret_service_reader.h"
@@ -207,23 +206,12 @@ LibsecretStore::Operation::Operation(LibsecretStore* owner) : store(owner) {
   status = store->Connect(*this);
 }
 
-bool IsSocket(const std::string& path) {
-  struct stat st;
-  return stat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode);
-}
-
 Status LibsecretStore::Connect(Operation& op) {
   if (service_ != nullptr) return Status::Ok();
   // Without an address GLib would try to autolaunch a bus through X11; say
   // plainly that there is none instead.
-  const char* address = std::getenv("DBUS_SESSION_BUS_ADDRESS");
-  const char* runtime_dir = std::getenv("XDG_RUNTIME_DIR");
-  if ((address == nullptr || *address == '\0') &&
-      (runtime_dir == nullptr || !IsSocket(std::string(runtime_dir) + "/bus"))) {
-    return Status::Unavailable(
-        "keyring: no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set and there is no "
-        "$XDG_RUNTIME_DIR/bus); the Secret Service needs a login session");
-  }
+  StatusOr<std::string> address = dbus::SessionBusAddress();
+  if (!address.ok()) return address.status();
   GError* error = nullptr;
   service_ = lib_->service_get_sync(SECRET_SERVICE_NONE, op.cancellable, &error);
   if (error != nullptr) return FromGError(op, "connecting to the session bus", error);
