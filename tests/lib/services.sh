@@ -130,8 +130,12 @@ except Exception:
 EOF2
 }
 
-start_registry() {
-    local dir=$1 htpasswd=$2 attempt i
+# start_registry_with DIR AUTH CHALLENGE: Debian's docker-registry on a free
+# port with the YAML auth block AUTH, ready when /v2/ answers 401 with a
+# WWW-Authenticate starting with CHALLENGE. Sets REGISTRY_PORT, REGISTRY_PID,
+# REGISTRY_HOST.
+start_registry_with() {
+    local dir=$1 auth=$2 want=$3 attempt i
     mkdir -p "$dir/data"
     for attempt in 1 2 3; do
         REGISTRY_PORT=$(free_port)
@@ -143,7 +147,7 @@ storage:
   delete: {enabled: true}
 http: {addr: 127.0.0.1:$REGISTRY_PORT}
 auth:
-  htpasswd: {realm: test-registry, path: $htpasswd}
+$auth
 EOF2
         # REGISTRY_* variables override the file: drop them all.
         env $(env | sed -n 's/^\(REGISTRY_[A-Za-z0-9_]*\)=.*/-u \1/p') \
@@ -152,15 +156,36 @@ EOF2
         SERVICES_PIDS="$SERVICES_PIDS $REGISTRY_PID"
         for i in $(seq 1 100); do
             pid_alive "$REGISTRY_PID" || break
-            if [ "$(http_status "http://127.0.0.1:$REGISTRY_PORT/v2/")" = 401 ]; then
-                return 0
-            fi
+            case $(registry_challenge "http://127.0.0.1:$REGISTRY_PORT/v2/") in
+            "$want"*)
+                export REGISTRY_PORT REGISTRY_PID REGISTRY_HOST="127.0.0.1:$REGISTRY_PORT"
+                return 0 ;;
+            esac
             sleep 0.1
         done
         kill "$REGISTRY_PID" 2>/dev/null
         wait "$REGISTRY_PID" 2>/dev/null
     done
-    echo "services: error: docker-registry did not answer 401 on /v2/" >&2
+    echo "services: error: docker-registry did not answer 401 $want on /v2/" >&2
     cat "$dir/registry.log" >&2
     return 1
+}
+
+# start_registry DIR HTPASSWD: a registry with htpasswd (Basic) auth
+start_registry() {
+    start_registry_with "$1" "  htpasswd: {realm: test-registry, path: $2}" Basic
+}
+
+# registry_challenge URL: the WWW-Authenticate of a 401 from URL, else nothing
+registry_challenge() {
+    python3 - "$1" <<'EOF2'
+import sys, urllib.request, urllib.error
+try:
+    urllib.request.urlopen(sys.argv[1], timeout=2)
+except urllib.error.HTTPError as e:
+    if e.code == 401:
+        print(e.headers.get("WWW-Authenticate", ""))
+except Exception:
+    pass
+EOF2
 }

@@ -92,64 +92,16 @@ start_upbound() {
     return 1
 }
 
-# _registry_challenge URL: print the WWW-Authenticate header of a 401, else nothing
-_registry_challenge() {
-    "$UPBOUND_PY" - "$1" <<'EOF'
-import sys, urllib.request, urllib.error
-try:
-    urllib.request.urlopen(sys.argv[1], timeout=2)
-except urllib.error.HTTPError as e:
-    if e.code == 401:
-        print(e.headers.get("WWW-Authenticate", ""))
-except Exception:
-    pass
-EOF
-}
-
 start_token_registry() {
-    local dir=$1 attempt i challenge
     if [ -z "${UPBOUND_URL:-}" ] || [ ! -s "${UPBOUND_DIR:-}/token.crt" ]; then
         echo "upbound: error: start_upbound first" >&2
         return 1
     fi
-    mkdir -p "$dir/data"
-    for attempt in 1 2 3; do
-        REGISTRY_PORT=$(free_port)
-        cat >"$dir/config.yml" <<EOF
-version: 0.1
-log: {level: warn}
-storage:
-  filesystem: {rootdirectory: $dir/data}
-  delete: {enabled: true}
-http: {addr: 127.0.0.1:$REGISTRY_PORT}
-auth:
-  token:
+    start_registry_with "$1" "  token:
     realm: $UPBOUND_URL/service/token
     service: $UPBOUND_SERVICE
     issuer: $UPBOUND_ISSUER
-    rootcertbundle: $UPBOUND_DIR/token.crt
-EOF
-        # REGISTRY_* variables override the file: drop them all for the child.
-        env $(env | sed -n 's/^\(REGISTRY_[A-Za-z0-9_]*\)=.*/-u \1/p') \
-            docker-registry serve "$dir/config.yml" </dev/null >"$dir/registry.log" 2>&1 &
-        REGISTRY_PID=$!
-        SERVICES_PIDS="$SERVICES_PIDS $REGISTRY_PID"
-        for i in $(seq 1 100); do
-            pid_alive "$REGISTRY_PID" || break
-            challenge=$(_registry_challenge "http://127.0.0.1:$REGISTRY_PORT/v2/")
-            case $challenge in
-            Bearer*)
-                export REGISTRY_PORT REGISTRY_PID REGISTRY_HOST="127.0.0.1:$REGISTRY_PORT"
-                return 0 ;;
-            esac
-            sleep 0.1
-        done
-        kill "$REGISTRY_PID" 2>/dev/null
-        wait "$REGISTRY_PID" 2>/dev/null
-    done
-    echo "upbound: error: docker-registry did not answer 401 Bearer on /v2/" >&2
-    cat "$dir/registry.log" >&2
-    return 1
+    rootcertbundle: $UPBOUND_DIR/token.crt" Bearer
 }
 
 mint_robot() {
