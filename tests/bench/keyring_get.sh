@@ -26,36 +26,9 @@ TIME_BIN=/usr/bin/time
 SERVER=bench.example:5000
 USERNAME=robot
 
-die() { echo "keyring_get: error: $*" >&2; exit 1; }
-
-# --- arguments and settings ---------------------------------------------------
-[ $# -le 1 ] || die "usage: $0 [BIN]"
-if [ $# -eq 1 ]; then
-    BIN=$1
-else
-    BIN=$REPO_ROOT/build/docker-credential-upbound
-fi
-# Make BIN absolute (a relative BIN argument is relative to the caller's cwd).
-case $BIN in
-    /*) ;;
-    *) BIN=$PWD/$BIN ;;
-esac
-
-if [ "${BENCH_QUICK:-0}" = 1 ]; then
-    def_runs=20 def_warmup=3 def_mem=3
-else
-    def_runs=200 def_warmup=10 def_mem=15
-fi
-RUNS=${BENCH_RUNS:-$def_runs}
-WARMUP=${BENCH_WARMUP:-$def_warmup}
-MEM_SAMPLES=${BENCH_MEM_SAMPLES:-$def_mem}
-for v in RUNS WARMUP MEM_SAMPLES; do
-    case ${!v} in
-        ''|*[!0-9]*) die "$v must be a non-negative integer, got '${!v}'" ;;
-    esac
-done
-[ "$RUNS" -ge 2 ] || die "BENCH_RUNS must be at least 2"
-[ "$MEM_SAMPLES" -ge 1 ] || die "BENCH_MEM_SAMPLES must be at least 1"
+BENCH_NAME=keyring_get
+. "$SCRIPT_DIR/lib.sh"
+bench_args 200 10 "$@"
 
 # --- prerequisites --------------------------------------------------------------
 [ -x "$BIN" ] || die "helper not found or not executable: $BIN (build it first, or pass BIN)"
