@@ -63,10 +63,15 @@ StatusOr<RegistryCredential> GetUpboundCredential(const Settings& settings, cons
   }
 
   // Single flight: whoever holds the lock exchanges; the others wait, then
-  // find its result in the cache.
-  StatusOr<std::unique_ptr<FileLock>> lock = cache.Lock(host, identity, deadline);
+  // find its result in the cache. An early refresh keeps nobody waiting:
+  // while another process refreshes, the current credential still serves.
+  bool usable = cached.ok() && IsUsable(*cached, now);
+  StatusOr<std::unique_ptr<FileLock>> lock = cache.Lock(host, identity, usable ? Clock::now() : deadline);
   if (!lock.ok()) {
-    if (cached.ok() && IsUsable(*cached, deps.fs.Now())) return FromCache(std::move(*cached));
+    if (usable) {
+      Debug(settings, deps, host, "another process is refreshing; serving the cached credential");
+      return FromCache(std::move(*cached));
+    }
     return lock.status();
   }
   StatusOr<CachedCredential> fresh = cache.Load(host, identity);

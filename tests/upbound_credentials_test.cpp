@@ -109,6 +109,29 @@ TEST_CASE("upbound: refresh when 10% of the lifetime (at most 5 min) is left", "
   CHECK(f.h.Run({"get"}, kHost).out == f.Expect("sid-4"));
 }
 
+TEST_CASE("upbound: while another process refreshes, the current credential serves", "[upbound_credentials]") {
+  Fixture f;
+  REQUIRE(f.h.Run({"store"}, kStore).code == 0);
+  f.Login("sid-1", 1000);
+  REQUIRE(f.h.Run({"get"}, kHost).code == 0);
+  std::string dir = f.h.env["DOCKER_CREDENTIAL_UPBOUND_CACHE_DIR"];
+  std::unique_ptr<FileLock> held;
+  for (const std::string& name : f.fs.ListDir(dir)) {
+    if (name.size() > 5 && name.substr(name.size() - 5) == ".lock") {
+      held = std::move(*f.fs.Lock(dir + "/" + name, std::chrono::steady_clock::now()));
+    }
+  }
+  REQUIRE(held);
+  f.fs.now += 950;  // refresh due, still usable: no waiting for the holder
+  auto start = std::chrono::steady_clock::now();
+  CHECK(f.h.Run({"get"}, kHost).out == f.Expect("sid-1"));
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));
+  CHECK(f.h.http.requests().size() == 1);
+  held.reset();
+  f.Login("sid-2", 1000);
+  CHECK(f.h.Run({"get"}, kHost).out == f.Expect("sid-2"));
+}
+
 TEST_CASE("upbound: Upbound down serves a still-valid cache, fails once expired", "[upbound_credentials]") {
   Fixture f;
   REQUIRE(f.h.Run({"store"}, kStore).code == 0);
