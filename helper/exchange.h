@@ -33,9 +33,6 @@ StatusOr<ExchangedCredential> ExchangeRobotToken(const Settings& settings, const
 std::int64_t SessionLifetime(const std::string& set_cookie, std::int64_t fallback,
                              std::chrono::system_clock::time_point now);
 
-// Seconds since the epoch of a cookie date (RFC 6265 5.1.1), or -1.
-std::int64_t ParseCookieDate(const std::string& text);
-
 // The value of cookie `name` among Set-Cookie header values, or "".
 std::string CookieValue(const std::vector<std::string>& set_cookies, const std::string& name,
                         std::string* whole_header = nullptr);

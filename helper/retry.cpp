@@ -6,6 +6,7 @@
 #include <string_view>
 #include <thread>
 
+#include "helper/http_date.h"
 #include "helper/text.h"
 
 namespace dcu {
@@ -34,17 +35,6 @@ milliseconds Backoff(int retry, const RetryPolicy& policy, double random01) {
   return milliseconds(static_cast<int64_t>(random01 * ceiling));
 }
 
-// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
-// days_from_civil): timegm is not standard C++.
-int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
-  y -= m <= 2 ? 1 : 0;
-  int64_t era = (y >= 0 ? y : y - 399) / 400;
-  int64_t yoe = y - era * 400;
-  int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
 bool ParseNumber(std::string_view s, int64_t* out) {
   if (s.empty()) return false;
   int64_t value = 0;
@@ -53,27 +43,6 @@ bool ParseNumber(std::string_view s, int64_t* out) {
     value = value * 10 + (c - '0');
   }
   *out = value;
-  return true;
-}
-
-// "Sun, 06 Nov 1994 08:49:37 GMT" (RFC 9110 IMF-fixdate) as Unix seconds.
-bool ParseImfFixdate(std::string_view s, int64_t* seconds) {
-  static constexpr std::string_view kMonths = "JanFebMarAprMayJunJulAugSepOctNovDec";
-  if (s.size() != 29 || s.substr(3, 2) != ", " || s[7] != ' ' || s[11] != ' ' || s[16] != ' ' ||
-      s[19] != ':' || s[22] != ':' || s.substr(25) != " GMT") {
-    return false;
-  }
-  size_t month_index = kMonths.find(s.substr(8, 3));
-  if (month_index == std::string_view::npos || month_index % 3 != 0) return false;
-  int64_t day, year, hour, minute, second;
-  if (!ParseNumber(s.substr(5, 2), &day) || !ParseNumber(s.substr(12, 4), &year) ||
-      !ParseNumber(s.substr(17, 2), &hour) || !ParseNumber(s.substr(20, 2), &minute) ||
-      !ParseNumber(s.substr(23, 2), &second)) {
-    return false;
-  }
-  if (day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return false;
-  int64_t month = static_cast<int64_t>(month_index / 3) + 1;
-  *seconds = DaysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second;
   return true;
 }
 
@@ -94,7 +63,8 @@ milliseconds ParseRetryAfter(const std::string& value, std::chrono::system_clock
     if (!ParseNumber(v, &seconds)) return milliseconds(-1);
     return milliseconds(seconds * 1000);
   }
-  if (!ParseImfFixdate(v, &seconds)) return milliseconds(-1);
+  seconds = ParseHttpDate(v);
+  if (seconds < 0) return milliseconds(-1);
   auto when = std::chrono::system_clock::time_point(std::chrono::seconds(seconds));
   if (when <= now) return milliseconds(0);
   return std::chrono::duration_cast<milliseconds>(when - now);
