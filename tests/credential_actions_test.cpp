@@ -136,16 +136,7 @@ TEST_CASE("actions: a URL that cannot be a registry is simply not found", "[cred
 
 TEST_CASE("actions: store errors are one line with context", "[credential_actions]") {
   Harness h;
-  h.platform().open_secret_store = []() -> std::unique_ptr<SecretStore> {
-    class Broken : public SecretStore {
-      StatusOr<Credential> Get(const std::string&) override { return Fail(); }
-      Status Put(const Credential&) override { return Fail(); }
-      Status Erase(const std::string&) override { return Fail(); }
-      StatusOr<std::map<std::string, std::string>> List() override { return Fail(); }
-      static Status Fail() { return Status::Unavailable("keyring: the default collection is locked"); }
-    };
-    return std::make_unique<Broken>();
-  };
+  h.BreakStore(Status::Unavailable("keyring: the default collection is locked"));
   const char* line = "docker-credential-upbound: error: keyring: the default collection is locked\n";
   CHECK(h.Run({"get"}, "a.example").out == line);
   CHECK(h.Run({"store"}, StoreJson("a.example", "u", "s")).out == line);

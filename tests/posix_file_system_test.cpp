@@ -10,20 +10,12 @@
 #include <fstream>
 
 #include "platform/file_system.h"
+#include "tests/temp_dir.h"
 
 namespace dcu {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-struct TempDir {
-  TempDir() {
-    char pattern[] = "/tmp/dcu-fs-test-XXXXXX";
-    path = mkdtemp(pattern);
-  }
-  ~TempDir() { std::system(("rm -rf '" + path + "'").c_str()); }
-  std::string path;
-};
 
 int Mode(const std::string& path) {
   struct stat st;

@@ -6,12 +6,9 @@
 #include <string>
 #include <vector>
 
-#include <unistd.h>
-
-#include <cstdlib>
-
 #include "helper/cli.h"
 #include "tests/fake_http.h"
+#include "tests/temp_dir.h"
 
 namespace dcu {
 
@@ -19,6 +16,19 @@ struct RunResult {
   int code;
   std::string out;
   std::string err;
+};
+
+// A store whose every operation fails with `status`, e.g. no session bus.
+class FailingSecretStore : public SecretStore {
+ public:
+  explicit FailingSecretStore(Status status) : status_(std::move(status)) {}
+  StatusOr<Credential> Get(const std::string&) override { return status_; }
+  Status Put(const Credential&) override { return status_; }
+  Status Erase(const std::string&) override { return status_; }
+  StatusOr<std::map<std::string, std::string>> List() override { return status_; }
+
+ private:
+  Status status_;
 };
 
 class Harness {
@@ -30,13 +40,8 @@ class Harness {
     };
     platform_.open_http = [this](const HttpOptions&) { return http.NewTransport(); };
     platform_.fs = DefaultFileSystem();
-    char dir[] = "/tmp/dcu-test-XXXXXX";
-    temp_dir_ = mkdtemp(dir);
-    env["DOCKER_CREDENTIAL_UPBOUND_CACHE_DIR"] = temp_dir_ + "/cache";
+    env["DOCKER_CREDENTIAL_UPBOUND_CACHE_DIR"] = temp_dir_.path + "/cache";
   }
-  ~Harness() { std::system(("rm -rf '" + temp_dir_ + "'").c_str()); }
-
-  const std::string& temp_dir() const { return temp_dir_; }
   FakeHttp http;
 
   RunResult Run(std::vector<std::string> args, const std::string& input = "") {
@@ -49,6 +54,12 @@ class Harness {
   SecretStore& store() { return *backing_; }
   int opens() const { return opens_; }
   Platform& platform() { return platform_; }
+  // Every store opened from now on fails with status.
+  void BreakStore(const Status& status) {
+    platform_.open_secret_store = [status]() -> std::unique_ptr<SecretStore> {
+      return std::make_unique<FailingSecretStore>(status);
+    };
+  }
   Env env;
 
  private:
@@ -67,7 +78,7 @@ class Harness {
 
   std::unique_ptr<SecretStore> backing_;
   Platform platform_;
-  std::string temp_dir_;
+  TempDir temp_dir_;
   int opens_ = 0;
 };
 

@@ -5,18 +5,10 @@
 #include <cstdlib>
 
 #include "helper/token_cache.h"
+#include "tests/temp_dir.h"
 
 namespace dcu {
 namespace {
-
-struct TempDir {
-  TempDir() {
-    char pattern[] = "/tmp/dcu-cache-test-XXXXXX";
-    path = mkdtemp(pattern);
-  }
-  ~TempDir() { std::system(("rm -rf '" + path + "'").c_str()); }
-  std::string path;
-};
 
 TEST_CASE("token cache: refresh window is 10% of the lifetime, at most 5 minutes", "[token_cache]") {
   CachedCredential hour{"_token", "s", 0, 3600};

@@ -180,16 +180,7 @@ TEST_CASE("upbound: without any robot token, not found (Docker goes anonymous)",
 
 TEST_CASE("upbound: an unusable keyring answers not found, with a warning", "[upbound_credentials]") {
   Fixture f;
-  f.h.platform().open_secret_store = []() -> std::unique_ptr<SecretStore> {
-    class NoBus : public SecretStore {
-      StatusOr<Credential> Get(const std::string&) override { return Fail(); }
-      Status Put(const Credential&) override { return Fail(); }
-      Status Erase(const std::string&) override { return Fail(); }
-      StatusOr<std::map<std::string, std::string>> List() override { return Fail(); }
-      static Status Fail() { return Status::Unavailable("keyring: no D-Bus session bus"); }
-    };
-    return std::make_unique<NoBus>();
-  };
+  f.h.BreakStore(Status::Unavailable("keyring: no D-Bus session bus"));
   RunResult r = f.h.Run({"get"}, kHost);
   CHECK(r.out == "credentials not found in native keychain\n");
   CHECK(r.err == "docker-credential-upbound: warning: xpkg.upbound.io: keyring: no D-Bus session bus; "
