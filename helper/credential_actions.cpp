@@ -21,6 +21,28 @@ StatusOr<std::string> ReadServerURL(ActionContext& ctx) {
   return std::string(TrimSpace(*input));
 }
 
+// An Upbound registry gets an exchanged credential; any other registry what
+// was stored for it, unchanged.
+StatusOr<RegistryCredential> CredentialFor(ActionContext& ctx, const Settings& settings,
+                                           const std::string& key) {
+  if (settings.IsUpboundRegistry(key)) {
+    UpboundDeps deps{*ctx.platform.fs,
+                     [&ctx]() -> SecretStore& { return ctx.Store(); },
+                     [&ctx, &settings]() {
+                       HttpOptions options;
+                       options.ca_bundle = settings.ca_bundle;
+                       options.debug = settings.debug;
+                       return ctx.platform.open_http(options);
+                     },
+                     RetryPolicy(),
+                     ctx.err};
+    return GetUpboundCredential(settings, ctx.env, key, deps);
+  }
+  StatusOr<Credential> stored = ctx.Store().Get(key);
+  if (!stored.ok()) return stored.status();
+  return RegistryCredential{std::move(stored->username), std::move(stored->secret)};
+}
+
 int PrintLine(ActionContext& ctx, const char* line) {
   ctx.out << line << "\n";
   return 1;
@@ -76,25 +98,7 @@ int RunGet(ActionContext& ctx) {
   StatusOr<Settings> settings = LoadSettings(ctx.env);
   if (!settings.ok()) return ReportError(ctx, settings.status());
 
-  if (settings->IsUpboundRegistry(*key)) {
-    UpboundDeps deps{*ctx.platform.fs,
-                     [&ctx]() -> SecretStore& { return ctx.Store(); },
-                     [&ctx, &settings]() {
-                       HttpOptions options;
-                       options.ca_bundle = settings->ca_bundle;
-                       options.debug = settings->debug;
-                       return ctx.platform.open_http(options);
-                     },
-                     RetryPolicy(),
-                     ctx.err};
-    StatusOr<RegistryCredential> cred = GetUpboundCredential(*settings, ctx.env, *key, deps);
-    if (!cred.ok()) return ReportError(ctx, cred.status());
-    ctx.out << FormatGetResponse(*url, cred->username, cred->secret);
-    Wipe(cred->secret);
-    return 0;
-  }
-  // Any other registry: what was stored for it, unchanged.
-  StatusOr<Credential> cred = ctx.Store().Get(*key);
+  StatusOr<RegistryCredential> cred = CredentialFor(ctx, *settings, *key);
   if (!cred.ok()) return ReportError(ctx, cred.status());
   ctx.out << FormatGetResponse(*url, cred->username, cred->secret);
   Wipe(cred->secret);

@@ -50,21 +50,7 @@ done
 . "$REPO_ROOT/tests/lib/services.sh"
 
 # --- temporary directory, services, cleanup -----------------------------------
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/keyring-bench.XXXXXX")
-cleanup() {
-    local rc=$?
-    set +e
-    stop_services
-    if [ "${BENCH_KEEP:-0}" = 1 ]; then
-        echo "keyring_get: kept $WORK" >&2
-    else
-        rm -rf "$WORK"
-    fi
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_workdir
 
 umask 077
 make_test_home "$WORK"

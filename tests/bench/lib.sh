@@ -1,7 +1,10 @@
 # Shared by the benchmark scripts: arguments and run-count settings.
 # Source after setting BENCH_NAME and REPO_ROOT; then call
 #   bench_args DEFAULT_RUNS DEFAULT_WARMUP "$@"
-# which sets BIN (absolute), RUNS, WARMUP and MEM_SAMPLES.
+# which sets BIN (absolute), RUNS, WARMUP and MEM_SAMPLES, and
+#   bench_workdir
+# which makes $WORK and stops the services (tests/lib/services.sh) and
+# removes it on exit (BENCH_KEEP=1 keeps it).
 
 die() { echo "$BENCH_NAME: error: $*" >&2; exit 1; }
 
@@ -28,4 +31,23 @@ bench_args() {
     done
     [ "$RUNS" -ge 2 ] || die "BENCH_RUNS must be at least 2"
     [ "$MEM_SAMPLES" -ge 1 ] || die "BENCH_MEM_SAMPLES must be at least 1"
+}
+
+bench_workdir() {
+    WORK=$(mktemp -d "${TMPDIR:-/tmp}/$BENCH_NAME.XXXXXX")
+    trap _bench_cleanup EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+}
+
+_bench_cleanup() {
+    local rc=$?
+    set +e
+    stop_services
+    if [ "${BENCH_KEEP:-0}" = 1 ]; then
+        echo "$BENCH_NAME: kept $WORK" >&2
+    else
+        rm -rf "$WORK"
+    fi
+    exit "$rc"
 }

@@ -71,21 +71,7 @@ done
 unset http_proxy HTTP_PROXY https_proxy HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
 
 # --- temporary directory, services, cleanup -----------------------------------
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/upbound-bench.XXXXXX")
-cleanup() {
-    local rc=$?
-    set +e
-    stop_services
-    if [ "${BENCH_KEEP:-0}" = 1 ]; then
-        echo "upbound_get: kept $WORK" >&2
-    else
-        rm -rf "$WORK"
-    fi
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_workdir
 
 umask 077
 make_test_home "$WORK"   # HOME, XDG_*, DOCKER_CONFIG inside $WORK
