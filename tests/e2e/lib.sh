@@ -129,38 +129,25 @@ e2e_check_no_secret_leak() {
 # H_SECS (elapsed seconds, decimal). Files: $E2E_TMP/h.out, $E2E_TMP/h.err.
 # Optional: HCALL_TIMEOUT (default 10), HCALL_BIN (default $HELPER_BIN).
 hcall() {
-    local action=$1 t0 t1
-    local bin=${HCALL_BIN:-$HELPER_BIN}
-    t0=$(date +%s.%N)
+    local action=$1
     if [ $# -ge 2 ]; then
-        { printf '%s' "$2" 2>/dev/null; } | timeout "${HCALL_TIMEOUT:-10}" "$bin" "$action" \
-            >"$E2E_TMP/h.out" 2>"$E2E_TMP/h.err"
-        H_RC=${PIPESTATUS[1]}
+        _hcall_run "$action" < <(printf '%s' "$2" 2>/dev/null)
     else
-        timeout "${HCALL_TIMEOUT:-10}" "$bin" "$action" </dev/null \
-            >"$E2E_TMP/h.out" 2>"$E2E_TMP/h.err"
-        H_RC=$?
+        _hcall_run "$action" </dev/null
     fi
-    t1=$(date +%s.%N)
-    _hcall_finish "$t0" "$t1"
 }
 
 # hcall_file ACTION FILE: like hcall with stdin from FILE
-hcall_file() {
-    local t0 t1
-    local bin=${HCALL_BIN:-$HELPER_BIN}
-    t0=$(date +%s.%N)
-    timeout "${HCALL_TIMEOUT:-10}" "$bin" "$1" <"$2" >"$E2E_TMP/h.out" 2>"$E2E_TMP/h.err"
-    H_RC=$?
-    t1=$(date +%s.%N)
-    _hcall_finish "$t0" "$t1"
-}
+hcall_file() { _hcall_run "$1" <"$2"; }
 
 # hcall_argv ARGS...: run the helper with arbitrary arguments, stdin /dev/null
-hcall_argv() {
+hcall_argv() { _hcall_run "$@" </dev/null; }
+
+# _hcall_run ARGS...: run the helper with ARGS and the caller's stdin
+_hcall_run() {
     local t0 t1
     t0=$(date +%s.%N)
-    timeout "${HCALL_TIMEOUT:-10}" "${HCALL_BIN:-$HELPER_BIN}" "$@" </dev/null \
+    timeout "${HCALL_TIMEOUT:-10}" "${HCALL_BIN:-$HELPER_BIN}" "$@" \
         >"$E2E_TMP/h.out" 2>"$E2E_TMP/h.err"
     H_RC=$?
     t1=$(date +%s.%N)

@@ -5,6 +5,17 @@
 # locked keyring. Every call runs under `timeout 10`.
 . "$(dirname "$0")/lib.sh"
 
+# fails_fast DESC [WORD]: the last helper call exited 1 with one line on
+# stdout (containing WORD, any case) within 5 s.
+fails_fast() {
+    if [ "$H_RC" = 1 ] && [ "$H_LINES" = 1 ] && elapsed_under 5 &&
+        { [ -z "${2:-}" ] || printf '%s' "$H_OUT" | grep -qi -- "$2"; }; then
+        ok "$1 (${H_SECS}s)"
+    else
+        not_ok "$1"; h_diag out
+    fi
+}
+
 NAME=docker-credential-upbound
 H=proto.e2e.example.test            # registry used by this script
 S1='proto-secret-1-Zq8'             # test secrets (checked against stderr)
@@ -221,25 +232,13 @@ check "every key printed by list is accepted by get" [ "$allok" = 1 ]
 (
     export DBUS_SESSION_BUS_ADDRESS="unix:path=$E2E_TMP/no-such-bus"
     hcall get "$H"
-    if [ "$H_RC" = 1 ] && [ "$H_LINES" = 1 ] && elapsed_under 5; then
-        ok "no session bus: get exits 1 with one line within 5 s (${H_SECS}s)"
-    else
-        not_ok "no session bus: get exits 1 with one line within 5 s"; h_diag out
-    fi
+    fails_fast "no session bus: get exits 1 with one line within 5 s"
     hcall store "{\"ServerURL\":\"$H\",\"Username\":\"u\",\"Secret\":\"$S2\"}"
-    if [ "$H_RC" = 1 ] && [ "$H_LINES" = 1 ] && elapsed_under 5; then
-        ok "no session bus: store exits 1 with one line within 5 s (${H_SECS}s)"
-    else
-        not_ok "no session bus: store exits 1 with one line within 5 s"; h_diag
-    fi
+    fails_fast "no session bus: store exits 1 with one line within 5 s"
     unset DBUS_SESSION_BUS_ADDRESS
     export XDG_RUNTIME_DIR="$E2E_TMP/empty-runtime"; mkdir -p "$XDG_RUNTIME_DIR"
     hcall get "$H"
-    if [ "$H_RC" = 1 ] && [ "$H_LINES" = 1 ] && elapsed_under 5; then
-        ok "DBUS_SESSION_BUS_ADDRESS unset: get exits 1 with one line within 5 s (${H_SECS}s)"
-    else
-        not_ok "DBUS_SESSION_BUS_ADDRESS unset: get exits 1 with one line within 5 s"; h_diag out
-    fi
+    fails_fast "DBUS_SESSION_BUS_ADDRESS unset: get exits 1 with one line within 5 s"
 )
 
 # ------------------------------------------------------------ bus without a Secret Service
@@ -248,23 +247,11 @@ check "every key printed by list is accepted by get" [ "$allok" = 1 ]
     trap stop_services EXIT
     start_session_bus "$E2E_TMP/bus-noprovider" >/dev/null || { not_ok "start a second session bus"; exit 1; }
     hcall get "$H"
-    if [ "$H_RC" = 1 ] && [ "$H_LINES" = 1 ] && elapsed_under 5; then
-        ok "no Secret Service on the bus: get exits 1 with one line within 5 s (${H_SECS}s)"
-    else
-        not_ok "no Secret Service on the bus: get exits 1 with one line within 5 s"; h_diag out
-    fi
+    fails_fast "no Secret Service on the bus: get exits 1 with one line within 5 s"
     hcall store "{\"ServerURL\":\"$H\",\"Username\":\"u\",\"Secret\":\"$S2\"}"
-    if [ "$H_RC" = 1 ] && [ "$H_LINES" = 1 ] && elapsed_under 5; then
-        ok "no Secret Service on the bus: store exits 1 with one line within 5 s (${H_SECS}s)"
-    else
-        not_ok "no Secret Service on the bus: store exits 1 with one line within 5 s"; h_diag
-    fi
+    fails_fast "no Secret Service on the bus: store exits 1 with one line within 5 s"
     hcall list unused
-    if [ "$H_RC" = 1 ] && [ "$H_LINES" = 1 ] && elapsed_under 5; then
-        ok "no Secret Service on the bus: list exits 1 with one line within 5 s (${H_SECS}s)"
-    else
-        not_ok "no Secret Service on the bus: list exits 1 with one line within 5 s"; h_diag out
-    fi
+    fails_fast "no Secret Service on the bus: list exits 1 with one line within 5 s"
 )
 
 # ------------------------------------------------------------ locked keyring
@@ -291,17 +278,9 @@ check "every key printed by list is accepted by get" [ "$allok" = 1 ]
         --method org.freedesktop.DBus.Properties.Get org.freedesktop.Secret.Collection Locked 2>&1)
     check_eq "locked keyring: the login collection reports Locked=true" "(<true>,)" "$locked"
     hcall get "$H"
-    if [ "$H_RC" = 1 ] && [ "$H_LINES" = 1 ] && printf '%s' "$H_OUT" | grep -qi locked && elapsed_under 5; then
-        ok "locked keyring: get exits 1 with one line mentioning 'locked' within 5 s (${H_SECS}s)"
-    else
-        not_ok "locked keyring: get exits 1 with one line mentioning 'locked' within 5 s"; h_diag out
-    fi
+    fails_fast "locked keyring: get exits 1 with one line mentioning 'locked' within 5 s" locked
     hcall store "{\"ServerURL\":\"$H\",\"Username\":\"lockuser2\",\"Secret\":\"$S2\"}"
-    if [ "$H_RC" = 1 ] && [ "$H_LINES" = 1 ] && printf '%s' "$H_OUT" | grep -qi locked && elapsed_under 5; then
-        ok "locked keyring: store exits 1 with one line mentioning 'locked' within 5 s (${H_SECS}s)"
-    else
-        not_ok "locked keyring: store exits 1 with one line mentioning 'locked' within 5 s"; h_diag
-    fi
+    fails_fast "locked keyring: store exits 1 with one line mentioning 'locked' within 5 s" locked
 )
 
 # ------------------------------------------------------------ hung provider
@@ -325,12 +304,8 @@ check "every key printed by list is accepted by get" [ "$allok" = 1 ]
         else
             hcall "$action" "$H"
         fi
-        if [ "$H_RC" = 1 ] && [ "$H_LINES" = 1 ] && printf '%s' "$H_OUT" | grep -q 'did not answer' &&
-            elapsed_under 5; then
-            ok "hung keyring: $action exits 1 with one line within 5 s (${H_SECS}s)"
-        else
-            not_ok "hung keyring: $action exits 1 with one line saying it did not answer, within 5 s"; h_diag out
-        fi
+        fails_fast "hung keyring: $action exits 1 with one line saying it did not answer, within 5 s" \
+            'did not answer'
     done
     kill -CONT "$keyring_pid"
 )
