@@ -5,21 +5,21 @@
 #include <ostream>
 #include <vector>
 
-#include "helper/credential_actions.h"
-#include "helper/protocol_strings.h"
-#include "helper/version.h"
+#include "helper/base/version.h"
+#include "helper/docker/actions.h"
 
 namespace dcu {
 namespace {
 
+// A new front end or command is one row here: dispatch and help come from it.
 struct Action {
   const char* name;
   const char* description;
-  int (*run)(ActionContext&);
+  int (*run)(Context&);
 };
 
-int RunVersion(ActionContext& ctx) {
-  ctx.out << protocol::kName << " (" << protocol::kPackage << ") " << kVersion << "\n";
+int RunVersion(Context& ctx) {
+  ctx.out << kProgramName << " (" << kPackage << ") " << kVersion << "\n";
   return 0;
 }
 
@@ -32,7 +32,9 @@ constexpr Action kActions[] = {
 };
 
 void PrintUsage(std::ostream& out) {
-  out << "Usage: " << protocol::kName << " <store|get|erase|list|version>\n\n"
+  std::string names;
+  for (const Action& action : kActions) names += (names.empty() ? "" : "|") + std::string(action.name);
+  out << "Usage: " << kProgramName << " <" << names << ">\n\n"
       << "A Docker credential helper for Upbound registries.\n\nActions:\n";
   for (const Action& action : kActions) {
     out << "  " << action.name << std::string(10 - std::string(action.name).size(), ' ')
@@ -72,30 +74,27 @@ const Action* Closest(const std::string& name) {
 }  // namespace
 
 int Run(const std::vector<std::string>& args, const Env& env, std::istream& in, std::ostream& out,
-        std::ostream& err, const Platform& platform) {
+        std::ostream& err, const System& system) {
   if (args.size() != 1) {
     PrintUsage(out);
     return 1;
   }
   const std::string& name = args[0];
-  if (name == "-v" || name == "--version") {
-    ActionContext ctx{env, in, out, err, platform, nullptr};
-    return RunVersion(ctx);
-  }
+  Context ctx(env, in, out, err, system);
+  if (name == "-v" || name == "--version") return RunVersion(ctx);
   if (name == "-h" || name == "--help") {
     PrintUsage(out);
     return 0;
   }
   for (const Action& action : kActions) {
     if (name == action.name) {
-      ActionContext ctx{env, in, out, err, platform, nullptr};
       int code = action.run(ctx);
       out.flush();
       return code;
     }
   }
-  out << protocol::kName << ": unknown action: " << name << "\n";
-  if (const Action* hint = Closest(name)) err << protocol::kName << ": did you mean '" << hint->name << "'?\n";
+  out << kProgramName << ": unknown action: " << name << "\n";
+  if (const Action* hint = Closest(name)) ctx.log.Say(std::string("did you mean '") + hint->name + "'?");
   return 1;
 }
 

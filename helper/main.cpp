@@ -1,12 +1,14 @@
-// Entry point: collects argv and the environment and hands them to Run().
+// The composition root: the one file under helper/ that sees platform/
+// (through the factories helper/system/ declares and the platform's files
+// define). It reads argv and the environment, once, and hands both to Run().
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include "helper/cli.h"
-#include "helper/http.h"
-#include "platform/file_system.h"
-#include "platform/secret_store.h"
+#include "helper/system/file_system.h"
+#include "helper/system/http_transport.h"
+#include "helper/system/secret_store.h"
 
 extern char** environ;
 
@@ -19,11 +21,11 @@ int main(int argc, char** argv) {
     size_t eq = entry.find('=');
     if (eq != std::string::npos) env.emplace(entry.substr(0, eq), entry.substr(eq + 1));
   }
-  dcu::Platform platform;
-  platform.open_secret_store = [] { return dcu::NewSystemSecretStore(); };
-  platform.open_http = [](const dcu::HttpOptions& options) { return dcu::NewCurlTransport(options); };
-  platform.fs = dcu::DefaultFileSystem();
-  int code = dcu::Run(args, env, std::cin, std::cout, std::cerr, platform);
+  dcu::System system;
+  system.open_secret_store = dcu::NewSystemSecretStore;
+  system.open_http = dcu::NewHttpTransport;
+  system.fs = dcu::DefaultFileSystem();
+  int code = dcu::Run(args, env, std::cin, std::cout, std::cerr, system);
   std::cout.flush();
   return code;
 }

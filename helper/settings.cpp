@@ -1,13 +1,11 @@
 #include "helper/settings.h"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
-#include "helper/registry_key.h"
-#include "helper/text.h"
+#include "helper/docker/registry_key.h"
+#include "helper/base/text.h"
 
 namespace dcu {
 namespace {
@@ -33,7 +31,10 @@ constexpr Source kSources[] = {
     {"debug", "UP_DEBUG"},
     {"timeout", "DOCKER_CREDENTIAL_UPBOUND_TIMEOUT"},
     {"sessionLifetime", "DOCKER_CREDENTIAL_UPBOUND_SESSION_LIFETIME"},
+    {"keyringTimeout", "DOCKER_CREDENTIAL_UPBOUND_KEYRING_TIMEOUT"},
 };
+
+constexpr std::size_t kMaxConfigFile = 1 << 20;
 
 std::string Get(const Env& env, const char* name) {
   auto it = env.find(name);
@@ -54,16 +55,14 @@ struct Raw {
   std::string origin;
 };
 
-Status ReadConfigFile(const std::string& path, bool must_exist, std::map<std::string, Raw>* raw,
-                      std::vector<std::string>* registries) {
-  std::ifstream in(path);
-  if (!in) {
+Status ReadConfigFile(FileSystem& fs, const std::string& path, bool must_exist,
+                      std::map<std::string, Raw>* raw, std::vector<std::string>* registries) {
+  StatusOr<std::string> text = fs.ReadFile(path, kMaxConfigFile);
+  if (!text.ok()) {
     if (must_exist) return Status::InvalidInput("config file " + path + ": cannot be read");
     return Status::Ok();
   }
-  std::stringstream text;
-  text << in.rdbuf();
-  json doc = json::parse(text.str(), nullptr, false);
+  json doc = json::parse(*text, nullptr, false);
   if (doc.is_discarded() || !doc.is_object()) {
     return Status::InvalidInput("config file " + path + ": not a JSON object");
   }
@@ -139,6 +138,13 @@ std::string HostOf(const std::string& url) {
 
 std::string SchemeOf(const std::string& url) { return url.substr(0, url.find("://")); }
 
+std::string DefaultCacheDir(const Env& env) {
+  if (!Get(env, "XDG_RUNTIME_DIR").empty()) return Get(env, "XDG_RUNTIME_DIR") + "/docker-credential-upbound";
+  if (!Get(env, "XDG_CACHE_HOME").empty()) return Get(env, "XDG_CACHE_HOME") + "/docker-credential-upbound";
+  if (!Get(env, "HOME").empty()) return Get(env, "HOME") + "/.cache/docker-credential-upbound";
+  return "/tmp/docker-credential-upbound-" + Get(env, "USER");
+}
+
 }  // namespace
 
 const char* ExchangeKindName(ExchangeKind kind) {
@@ -154,13 +160,14 @@ bool Settings::IsUpboundRegistry(const std::string& key) const {
   return std::find(registry_hosts.begin(), registry_hosts.end(), key) != registry_hosts.end();
 }
 
-StatusOr<Settings> LoadSettings(const Env& env, const std::map<std::string, std::string>& flags) {
+StatusOr<Settings> LoadSettings(const Env& env, FileSystem& fs,
+                                const std::map<std::string, std::string>& flags) {
   // Lowest precedence first; later layers overwrite.
   std::map<std::string, Raw> raw;
   std::vector<std::string> extra_registries;
   std::string config_path = ConfigPath(env);
   if (!config_path.empty()) {
-    Status read = ReadConfigFile(config_path, !Get(env, "DOCKER_CREDENTIAL_UPBOUND_CONFIG").empty(),
+    Status read = ReadConfigFile(fs, config_path, !Get(env, "DOCKER_CREDENTIAL_UPBOUND_CONFIG").empty(),
                                  &raw, &extra_registries);
     if (!read.ok()) return read;
   }
@@ -225,7 +232,7 @@ StatusOr<Settings> LoadSettings(const Env& env, const std::map<std::string, std:
   if (has("robotTokenFile")) s.robot_token_file = raw["robotTokenFile"].value;
   s.robot_token = Get(env, "UP_ROBOT_TOKEN");
   s.robot_access_id = Get(env, "UP_ROBOT_ACCESS_ID");
-  if (has("cacheDir")) s.cache_dir = raw["cacheDir"].value;
+  s.cache_dir = has("cacheDir") ? raw["cacheDir"].value : DefaultCacheDir(env);
   if (has("caBundle")) s.ca_bundle = raw["caBundle"].value;
   if (has("debug")) {
     StatusOr<bool> debug = ParseBool(raw["debug"]);
@@ -242,6 +249,14 @@ StatusOr<Settings> LoadSettings(const Env& env, const std::map<std::string, std:
     if (!seconds.ok()) return seconds.status();
     s.session_lifetime_seconds = *seconds;
   }
+  if (has("keyringTimeout")) {
+    // A provider that asks the user to confirm access (KeePassXC) may need longer.
+    StatusOr<int> seconds = ParseSeconds(raw["keyringTimeout"], 600);
+    if (!seconds.ok()) return seconds.status();
+    s.keyring.timeout_seconds = *seconds;
+  }
+  s.keyring.session_bus_address = Get(env, "DBUS_SESSION_BUS_ADDRESS");
+  s.keyring.runtime_dir = Get(env, "XDG_RUNTIME_DIR");
   return s;
 }
 

@@ -10,7 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "helper/status.h"
+#include "helper/base/status.h"
+#include "helper/system/file_system.h"
+#include "helper/system/secret_store.h"
 
 namespace dcu {
 
@@ -32,21 +34,27 @@ struct Settings {
   ExchangeKind exchange = ExchangeKind::kSession;
   std::string organization;  // UP_ORGANIZATION, for org-token
 
-  std::string cache_dir;  // DOCKER_CREDENTIAL_UPBOUND_CACHE_DIR, else derived
+  // DOCKER_CREDENTIAL_UPBOUND_CACHE_DIR, else $XDG_RUNTIME_DIR/docker-credential-upbound,
+  // else $XDG_CACHE_HOME (or ~/.cache)/docker-credential-upbound.
+  std::string cache_dir;
   std::string ca_bundle;  // UP_CA_BUNDLE
   bool debug = false;     // UP_DEBUG
   int timeout_seconds = 30;             // bound on a whole get
   int session_lifetime_seconds = 3600;  // when a login's cookie does not say
+  // DOCKER_CREDENTIAL_UPBOUND_KEYRING_TIMEOUT, and where the session bus is.
+  SecretStoreOptions keyring;
 
   bool IsUpboundRegistry(const std::string& key) const;
 };
 
 using Env = std::map<std::string, std::string>;
 
-// flags: config-file key -> value, for commands that take flags (e.g.
-// {"domain", "https://example.com"}); the protocol actions pass none.
-// InvalidInput naming the variable, or the file and key, on a bad value.
-StatusOr<Settings> LoadSettings(const Env& env, const std::map<std::string, std::string>& flags = {});
+// The config file is read through fs. flags: config-file key -> value, for
+// commands that take flags (e.g. {"domain", "https://example.com"}); the
+// protocol actions pass none. InvalidInput naming the variable, or the file
+// and key, on a bad value.
+StatusOr<Settings> LoadSettings(const Env& env, FileSystem& fs,
+                                const std::map<std::string, std::string>& flags = {});
 
 const char* ExchangeKindName(ExchangeKind kind);
 

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "platform/secret_store.h"
+#include "helper/system/secret_store.h"
 
 namespace dcu {
 

@@ -1,0 +1,46 @@
+#include "helper/context.h"
+
+namespace dcu {
+namespace {
+
+constexpr std::size_t kMaxCaBundle = 4 << 20;
+
+}  // namespace
+
+Status Context::LoadSettings() {
+  if (!loaded_) {
+    loaded_.emplace(dcu::LoadSettings(env, fs));
+    if (loaded_->ok()) {
+      settings_ = &loaded_->value();
+      log.set_debug(settings_->debug);
+    }
+  }
+  return loaded_->status();
+}
+
+SecretStore& Context::Store() {
+  if (!store_) store_ = system_.open_secret_store(settings().keyring);
+  return *store_;
+}
+
+HttpClient Context::Http() {
+  const System& system = system_;
+  FileSystem& files = fs;
+  std::string ca_bundle = settings().ca_bundle;
+  auto open = [&system, &files, ca_bundle]() -> StatusOr<std::unique_ptr<HttpTransport>> {
+    HttpOptions options;
+    if (!ca_bundle.empty()) {
+      // Read here, through the file system, so every transport gets PEM text.
+      StatusOr<std::string> pem = files.ReadFile(ca_bundle, kMaxCaBundle);
+      if (!pem.ok()) return Status::InvalidInput("http: cannot read ca_bundle " + ca_bundle);
+      if (pem->find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
+        return Status::InvalidInput("http: ca_bundle " + ca_bundle + " holds no PEM certificate");
+      }
+      options.extra_ca_pem = std::move(*pem);
+    }
+    return system.open_http(options);
+  };
+  return HttpClient(open, retry, log);
+}
+
+}  // namespace dcu

@@ -1,0 +1,28 @@
+// One canonical key per registry, whatever spelling a client sends.
+//
+// docker login sends "host[:port]", containers/image the bare host, nerdctl
+// "host:443", "https://host:443", "http://host" and more, docker logout
+// "http://host" and "https://host". All of them must find the same entry.
+//
+// Rules, in order:
+//  - surrounding white space is trimmed; an "http://" or "https://" scheme
+//    (any case) is dropped, any other scheme is rejected;
+//  - user info, path, query and fragment are dropped;
+//  - the host is lower-cased and loses a trailing dot; IPv6 literals keep or
+//    gain their brackets;
+//  - port 443 (the registry default) is dropped, other ports are kept;
+//  - Docker Hub under any of its names is "https://index.docker.io/v1/",
+//    the key Docker itself uses.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "helper/base/status.h"
+
+namespace dcu {
+
+// Returns the canonical key, or InvalidInput naming what is wrong.
+StatusOr<std::string> NormalizeRegistryKey(std::string_view raw);
+
+}  // namespace dcu

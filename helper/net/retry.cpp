@@ -1,0 +1,107 @@
+#include "helper/net/retry.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <random>
+#include <string_view>
+#include <thread>
+
+#include "helper/net/http_date.h"
+#include "helper/base/text.h"
+
+namespace dcu {
+namespace {
+
+using std::chrono::milliseconds;
+
+bool IsRetryable(const StatusOr<HttpResponse>& result) {
+  if (!result.ok()) return result.status().code() == Code::kUnavailable;
+  return result->status == 429 || (result->status >= 500 && result->status <= 599);
+}
+
+double RealRandom01() {
+  thread_local std::mt19937 engine{std::random_device{}()};
+  return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
+}
+
+// Full jitter (AWS "Exponential Backoff and Jitter"): spreads the retries of
+// many clients hit by the same outage instead of synchronising them.
+milliseconds Backoff(int retry, const RetryPolicy& policy, double random01) {
+  double ceiling = static_cast<double>(policy.base_backoff.count());
+  double cap = static_cast<double>(policy.max_backoff.count());
+  for (int i = 1; i < retry && ceiling < cap; ++i) ceiling *= 2;
+  ceiling = std::min(ceiling, cap);
+  random01 = std::clamp(random01, 0.0, 1.0);
+  return milliseconds(static_cast<int64_t>(random01 * ceiling));
+}
+
+bool ParseNumber(std::string_view s, int64_t* out) {
+  if (s.empty()) return false;
+  int64_t value = 0;
+  for (char c : s) {
+    if (!IsDigit(c)) return false;
+    value = value * 10 + (c - '0');
+  }
+  *out = value;
+  return true;
+}
+
+// "N attempt(s)" wording for the give-up message.
+std::string Attempts(int n) {
+  return std::to_string(n) + (n == 1 ? " attempt" : " attempts");
+}
+
+}  // namespace
+
+milliseconds ParseRetryAfter(const std::string& value, std::chrono::system_clock::time_point now) {
+  std::string_view v = TrimSpace(value);
+  int64_t seconds = 0;
+  if (!v.empty() && std::all_of(v.begin(), v.end(), IsDigit)) {
+    // Anything past a day is as good as "too long"; this also keeps the
+    // arithmetic far from overflow.
+    if (v.size() > 6) return milliseconds(86400 * 1000);
+    if (!ParseNumber(v, &seconds)) return milliseconds(-1);
+    return milliseconds(seconds * 1000);
+  }
+  seconds = ParseHttpDate(v);
+  if (seconds < 0) return milliseconds(-1);
+  auto when = std::chrono::system_clock::time_point(std::chrono::seconds(seconds));
+  if (when <= now) return milliseconds(0);
+  return std::chrono::duration_cast<milliseconds>(when - now);
+}
+
+StatusOr<HttpResponse> SendWithRetry(HttpTransport& transport, const HttpRequest& request,
+                                     const RetryPolicy& policy,
+                                     std::chrono::steady_clock::time_point deadline) {
+  auto now = [&policy] {
+    return policy.now ? policy.now() : std::chrono::steady_clock::now();
+  };
+  int max_attempts = std::max(1, policy.max_attempts);
+  int attempt = 1;
+  StatusOr<HttpResponse> result = transport.Send(request, deadline);
+  while (IsRetryable(result) && attempt < max_attempts) {
+    milliseconds wait = Backoff(attempt, policy, policy.random01 ? policy.random01() : RealRandom01());
+    if (result.ok() && (result->status == 429 || result->status == 503)) {
+      auto wall = policy.wall_now ? policy.wall_now() : std::chrono::system_clock::now();
+      milliseconds asked = ParseRetryAfter(result->Header("Retry-After"), wall);
+      if (asked.count() >= 0) wait = std::min(asked, policy.max_retry_after);
+    }
+    // A wait that ends at the deadline leaves no time to send: stop now and
+    // let the caller report the last result rather than a timeout.
+    if (now() + wait >= deadline) break;
+    if (policy.sleep) {
+      policy.sleep(wait);
+    } else {
+      std::this_thread::sleep_for(wait);
+    }
+    ++attempt;
+    result = transport.Send(request, deadline);
+  }
+  if (!result.ok() && result.status().code() == Code::kUnavailable) {
+    return Status::Unavailable(result.status().message() + " (gave up after " + Attempts(attempt) +
+                               ")");
+  }
+  return result;
+}
+
+}  // namespace dcu

@@ -1,0 +1,21 @@
+// Where the helper may send a request. Enforced once, in the core's send
+// path (net/http_client.h), before any transport sees the request, so a new
+// transport cannot forget it.
+#pragma once
+
+#include <string>
+
+#include "helper/base/status.h"
+
+namespace dcu {
+
+// https, or http to 127.0.0.0/8, [::1] or localhost; anything else
+// InvalidInput naming the scheme and host only (never a path, query or
+// user info: they may carry a token).
+Status CheckUrlAllowed(const std::string& url);
+
+// The URL as messages may show it: no query or fragment, which can carry a
+// token, and no user info.
+std::string ShownUrl(const std::string& url);
+
+}  // namespace dcu

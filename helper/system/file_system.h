@@ -1,0 +1,68 @@
+// FileSystem: every file operation of the core (the cache, the config file,
+// token files, CA bundles), behind one interface so that helper/ stays free
+// of OS headers and tests can move the clock.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "helper/base/status.h"
+
+namespace dcu {
+
+// Held while a process owns a lock; released by the destructor, and by the
+// kernel when the process dies, so a killed holder never blocks others.
+class FileLock {
+ public:
+  virtual ~FileLock() = default;
+};
+
+class FileSystem {
+ public:
+  virtual ~FileSystem() = default;
+
+  // Reads a regular file of at most `limit` bytes (following symlinks).
+  // NotFound when absent; InvalidInput "<path>: not a regular file" (a FIFO
+  // or device is never opened for reading, so it cannot block) or
+  // "<path>: larger than N bytes"; Unavailable for any other error.
+  virtual StatusOr<std::string> ReadFile(const std::string& path, std::size_t limit) = 0;
+
+  // Reads a file of at most `limit` bytes that this user owns and nobody
+  // else may read or write (mode 0600 or stricter), without following a
+  // symlink. NotFound when absent; InvalidInput when foreign or too large.
+  virtual StatusOr<std::string> ReadPrivateFile(const std::string& path, std::size_t limit) = 0;
+
+  // Replaces path atomically (temporary file, fsync-free rename) with mode
+  // 0600. A reader sees the old or the new content, never a mix.
+  virtual Status WritePrivateFileAtomic(const std::string& path, const std::string& data) = 0;
+
+  // OK when removed or absent.
+  virtual Status RemoveFile(const std::string& path) = 0;
+
+  // Creates dir (and missing parents) with mode 0700; an existing dir must
+  // be owned by this user, and loses group and other permissions.
+  virtual Status EnsurePrivateDir(const std::string& dir) = 0;
+
+  // Names (not paths) of the entries in dir; empty when dir is absent.
+  virtual std::vector<std::string> ListDir(const std::string& dir) = 0;
+
+  // An identity of the file's current content without reading it
+  // (device, inode, size, change time), or NotFound.
+  virtual StatusOr<std::string> Fingerprint(const std::string& path) = 0;
+
+  // Takes an exclusive lock on path (created 0600 if absent), waiting
+  // until deadline; Unavailable when it could not be had in time.
+  virtual StatusOr<std::unique_ptr<FileLock>> Lock(
+      const std::string& path, std::chrono::steady_clock::time_point deadline) = 0;
+
+  // Seconds since the Unix epoch.
+  virtual std::int64_t Now() = 0;
+};
+
+// The platform's file system. Defined once, in platform/.
+FileSystem* DefaultFileSystem();
+
+}  // namespace dcu

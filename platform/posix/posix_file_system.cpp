@@ -1,0 +1,205 @@
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <thread>
+
+#include "helper/base/wipe.h"
+#include "helper/system/file_system.h"
+
+namespace dcu {
+namespace {
+
+std::string Errno(const std::string& context) { return context + ": " + std::strerror(errno); }
+
+class PosixLock : public FileLock {
+ public:
+  explicit PosixLock(int fd) : fd_(fd) {}
+  ~PosixLock() override { close(fd_); }  // closing releases the flock
+
+ private:
+  int fd_;
+};
+
+// Reads what fd holds, at most limit bytes; false when there is more.
+bool ReadAtMost(int fd, std::size_t limit, std::string* data) {
+  char buffer[8192];
+  for (;;) {
+    ssize_t n = read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    if (data->size() + static_cast<std::size_t>(n) > limit) {
+      WipeBytes(buffer, sizeof buffer);
+      return false;
+    }
+    data->append(buffer, static_cast<std::size_t>(n));
+  }
+  WipeBytes(buffer, sizeof buffer);
+  return true;
+}
+
+class PosixFileSystem : public FileSystem {
+ public:
+  StatusOr<std::string> ReadFile(const std::string& path, std::size_t limit) override {
+    // O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below.
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) {
+      if (errno == ENOENT || errno == ENOTDIR) return Status::NotFound(path);
+      return Status::Unavailable(Errno(path));
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+      close(fd);
+      return Status::InvalidInput(path + ": not a regular file");
+    }
+    std::string data;
+    // The size is checked while reading too: the file may grow after fstat.
+    bool fits = static_cast<std::size_t>(st.st_size) <= limit && ReadAtMost(fd, limit, &data);
+    close(fd);
+    if (!fits) {
+      Wipe(data);
+      return Status::InvalidInput(path + ": larger than " + std::to_string(limit) + " bytes");
+    }
+    return data;
+  }
+
+  StatusOr<std::string> ReadPrivateFile(const std::string& path, std::size_t limit) override {
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+      if (errno == ENOENT) return Status::NotFound(path);
+      return Status::InvalidInput(Errno(path));
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != getuid() ||
+        (st.st_mode & 077) != 0 || static_cast<std::size_t>(st.st_size) > limit) {
+      close(fd);
+      return Status::InvalidInput(path + ": not a private file of this user");
+    }
+    std::string data(static_cast<std::size_t>(st.st_size), '\0');
+    std::size_t done = 0;
+    while (done < data.size()) {
+      ssize_t n = read(fd, &data[done], data.size() - done);
+      if (n <= 0) break;
+      done += static_cast<std::size_t>(n);
+    }
+    close(fd);
+    data.resize(done);
+    return data;
+  }
+
+  Status WritePrivateFileAtomic(const std::string& path, const std::string& data) override {
+    std::string temp = path + ".tmp." + std::to_string(getpid());
+    int fd = open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) return Status::Unavailable(Errno(temp));
+    fchmod(fd, 0600);
+    std::size_t done = 0;
+    while (done < data.size()) {
+      ssize_t n = write(fd, data.data() + done, data.size() - done);
+      if (n <= 0) break;
+      done += static_cast<std::size_t>(n);
+    }
+    bool ok = done == data.size() && close(fd) == 0;
+    if (!ok || rename(temp.c_str(), path.c_str()) != 0) {
+      Status failed = Status::Unavailable(Errno(path));
+      unlink(temp.c_str());
+      return failed;
+    }
+    return Status::Ok();
+  }
+
+  Status RemoveFile(const std::string& path) override {
+    if (unlink(path.c_str()) != 0 && errno != ENOENT) return Status::Unavailable(Errno(path));
+    return Status::Ok();
+  }
+
+  Status EnsurePrivateDir(const std::string& dir) override {
+    struct stat st;
+    if (lstat(dir.c_str(), &st) != 0) {
+      std::size_t slash = dir.rfind('/');
+      if (slash != std::string::npos && slash > 0) {
+        // Parents get ordinary permissions, as mkdir -p would give them.
+        Status made = EnsureDir(dir.substr(0, slash));
+        if (!made.ok()) return made;
+      }
+      if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return Status::Unavailable(Errno(dir));
+      if (lstat(dir.c_str(), &st) != 0) return Status::Unavailable(Errno(dir));
+    }
+    if (!S_ISDIR(st.st_mode) || st.st_uid != getuid()) {
+      return Status::Unavailable(dir + ": not a directory owned by this user");
+    }
+    if ((st.st_mode & 077) != 0 && chmod(dir.c_str(), 0700) != 0) return Status::Unavailable(Errno(dir));
+    return Status::Ok();
+  }
+
+  std::vector<std::string> ListDir(const std::string& dir) override {
+    std::vector<std::string> names;
+    DIR* d = opendir(dir.c_str());
+    if (d == nullptr) return names;
+    while (dirent* entry = readdir(d)) {
+      std::string name = entry->d_name;
+      if (name != "." && name != "..") names.push_back(name);
+    }
+    closedir(d);
+    return names;
+  }
+
+  StatusOr<std::string> Fingerprint(const std::string& path) override {
+    struct stat st;
+    if (stat(path.c_str(), &st) != 0) {
+      if (errno == ENOENT) return Status::NotFound(path);
+      return Status::InvalidInput(Errno(path));
+    }
+    return std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) + ":" +
+           std::to_string(st.st_size) + ":" + std::to_string(st.st_ctim.tv_sec) + "." +
+           std::to_string(st.st_ctim.tv_nsec) + ":" + std::to_string(st.st_mtim.tv_nsec);
+  }
+
+  StatusOr<std::unique_ptr<FileLock>> Lock(const std::string& path,
+                                           std::chrono::steady_clock::time_point deadline) override {
+    int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) return Status::Unavailable(Errno(path));
+    // flock is released by the kernel when its holder dies, however it dies.
+    while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      if (errno != EWOULDBLOCK && errno != EINTR) {
+        Status failed = Status::Unavailable(Errno(path));
+        close(fd);
+        return failed;
+      }
+      if (std::chrono::steady_clock::now() >= deadline) {
+        close(fd);
+        return Status::Unavailable("timed out waiting for another process to refresh the credential");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return std::unique_ptr<FileLock>(new PosixLock(fd));
+  }
+
+  std::int64_t Now() override { return static_cast<std::int64_t>(std::time(nullptr)); }
+
+ private:
+  Status EnsureDir(const std::string& dir) {
+    struct stat st;
+    if (stat(dir.c_str(), &st) == 0) return Status::Ok();
+    std::size_t slash = dir.rfind('/');
+    if (slash != std::string::npos && slash > 0) {
+      Status made = EnsureDir(dir.substr(0, slash));
+      if (!made.ok()) return made;
+    }
+    if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) return Status::Unavailable(Errno(dir));
+    return Status::Ok();
+  }
+};
+
+}  // namespace
+
+FileSystem* DefaultFileSystem() {
+  static PosixFileSystem fs;
+  return &fs;
+}
+
+}  // namespace dcu

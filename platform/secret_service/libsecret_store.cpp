@@ -1,0 +1,303 @@
+// The Secret Service backend (gnome-keyring, KeePassXC, ...).
+//
+// Items use the schema io.upbound.Credentials with the canonical server key
+// and the username as attributes; the secret is the only payload. When we
+// hold nothing for a server, items of docker-credential-secretservice
+// (io.docker.Credentials) are read too, so that switching helpers needs no
+// new login. Nothing here ever prompts: a locked collection is reported.
+//
+// Writes go through libsecret, loaded on first use, which handles
+// collections, replacement and encrypted transfer. Reads, on every pull's
+// path, go through the small native client in secret_service_reader.cpp.
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "helper/base/wipe.h"
+#include "platform/secret_service/dbus_connection.h"
+#include "platform/secret_service/keyring_common.h"
+#include "platform/secret_service/libsecret_loader.h"
+#include "platform/secret_service/secret_service_reader.h"
+#include "helper/system/secret_store.h"
+
+namespace dcu {
+namespace {
+
+SecretSchema MakeSchema(const char* name, std::initializer_list<const char*> attributes) {
+  SecretSchema schema{};
+  schema.name = name;
+  schema.flags = SECRET_SCHEMA_NONE;
+  int i = 0;
+  for (const char* attribute : attributes) {
+    schema.attributes[i].name = attribute;
+    schema.attributes[i].type = SECRET_SCHEMA_ATTRIBUTE_STRING;
+    ++i;
+  }
+  return schema;
+}
+
+const SecretSchema kSchema = MakeSchema(keyring::kSchemaName, {"server", "username"});
+const SecretSchema kDockerSchema =
+    MakeSchema(keyring::kDockerSchemaName, {"label", "server", "username", "docker_cli"});
+
+// Cancels a GCancellable when the deadline passes. libsecret's sync calls
+// honour the cancellable, so this bounds every D-Bus call of an operation.
+class Watchdog {
+ public:
+  Watchdog(const LibSecret* lib, GCancellable* cancellable, int seconds)
+      : thread_([this, lib, cancellable, seconds] {
+          std::unique_lock<std::mutex> lock(mutex_);
+          if (!cv_.wait_for(lock, std::chrono::seconds(seconds), [this] { return done_; })) {
+            fired_ = true;
+            lib->cancellable_cancel(cancellable);
+          }
+        }) {}
+  ~Watchdog() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      done_ = true;
+    }
+    cv_.notify_one();
+    thread_.join();
+  }
+  bool fired() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return fired_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  bool fired_ = false;
+  std::thread thread_;  // last: starts after the members it uses
+};
+
+// Owns the GList of SecretItem* a search returns.
+struct ItemList {
+  const LibSecret* lib;
+  GList* list = nullptr;
+  ~ItemList() {
+    if (list != nullptr) lib->list_free_full(list, lib->object_unref);
+  }
+};
+
+std::string Attribute(const LibSecret* lib, SecretItem* item, const char* name) {
+  GHashTable* attributes = lib->item_get_attributes(item);
+  if (attributes == nullptr) return "";
+  const char* value = static_cast<const char*>(lib->hash_table_lookup(attributes, name));
+  std::string out = value != nullptr ? value : "";
+  lib->hash_table_unref(attributes);
+  return out;
+}
+
+class LibsecretStore : public SecretStore {
+ public:
+  explicit LibsecretStore(const SecretStoreOptions& options) : options_(options) {}
+  ~LibsecretStore() override {
+    if (service_ != nullptr) lib_->object_unref(service_);
+  }
+
+  StatusOr<Credential> Get(const std::string& server) override {
+    return ReadSecretServiceCredential(server, options_);
+  }
+
+  Status Put(const Credential& cred) override {
+    Operation op(this);
+    if (!op.status.ok()) return op.status;
+    Status status = CheckDefaultCollectionUnlocked(op);
+    if (!status.ok()) return status;
+
+    GHashTable* attributes = NewAttributes({{"server", cred.server}, {"username", cred.username}});
+    SecretValue* value = lib_->value_new(cred.secret.data(), static_cast<gssize>(cred.secret.size()),
+                                         "text/plain");
+    std::string label = "Registry credentials for " + cred.server + " (docker-credential-upbound)";
+    GError* error = nullptr;
+    // Same attributes replace the item in place (CreateItem with replace).
+    lib_->service_store_sync(service_, &kSchema, attributes, nullptr, label.c_str(), value,
+                             op.cancellable, &error);
+    lib_->value_unref(value);
+    lib_->hash_table_unref(attributes);
+    if (error != nullptr) return FromGError(op, "store", error);
+
+    // Another username for the same server leaves an item of its own: remove it.
+    ItemList ours{lib_};
+    status = Search(op, &kSchema, {{"server", cred.server}}, &ours);
+    if (!status.ok()) return status;
+    for (GList* l = ours.list; l != nullptr; l = l->next) {
+      SecretItem* item = static_cast<SecretItem*>(l->data);
+      if (Attribute(lib_, item, "username") == cred.username) continue;
+      status = DeleteItem(op, item);
+      if (!status.ok()) return status;
+    }
+    return Status::Ok();
+  }
+
+  Status Erase(const std::string& server) override {
+    Operation op(this);
+    if (!op.status.ok()) return op.status;
+    ItemList ours{lib_};
+    Status status = Search(op, &kSchema, {{"server", server}}, &ours);
+    if (!status.ok()) return status;
+    ItemList legacy{lib_};
+    std::vector<SecretItem*> matches;
+    status = FindLegacy(op, server, &legacy, &matches);
+    if (!status.ok()) return status;
+    for (GList* l = ours.list; l != nullptr; l = l->next) {
+      matches.push_back(static_cast<SecretItem*>(l->data));
+    }
+    for (SecretItem* item : matches) {
+      status = DeleteItem(op, item);
+      if (!status.ok()) return status;
+    }
+    return Status::Ok();
+  }
+
+  StatusOr<std::map<std::string, std::string>> List() override {
+    return ListSecretServiceCredentials(options_);
+  }
+
+ private:
+  // One operation's cancellable and deadline, and the connection it needs.
+  struct Operation {
+    explicit Operation(LibsecretStore* store);
+    ~Operation() {
+      watchdog.reset();
+      if (cancellable != nullptr) store->lib_->object_unref(cancellable);
+    }
+    LibsecretStore* store;
+    GCancellable* cancellable = nullptr;
+    std::unique_ptr<Watchdog> watchdog;
+    Status status;
+  };
+
+  Status Connect(Operation& op);
+  Status Search(Operation& op, const SecretSchema* schema,
+                std::initializer_list<std::pair<const char*, std::string>> attributes,
+                ItemList* out);
+  Status FindLegacy(Operation& op, const std::string& server, ItemList* all,
+                    std::vector<SecretItem*>* matches);
+  Status DeleteItem(Operation& op, SecretItem* item);
+  Status CheckDefaultCollectionUnlocked(Operation& op);
+  GHashTable* NewAttributes(std::initializer_list<std::pair<const char*, std::string>> attributes);
+  Status FromGError(Operation& op, const std::string& context, GError* error);
+
+  const LibSecret* lib_ = nullptr;
+  SecretService* service_ = nullptr;
+  std::vector<std::string> attribute_values_;  // keeps NewAttributes' strings alive
+  SecretStoreOptions options_;
+};
+
+
+LibsecretStore::Operation::Operation(LibsecretStore* owner) : store(owner) {
+  std::string error;
+  if (store->lib_ == nullptr) store->lib_ = LoadLibSecret(&error);
+  if (store->lib_ == nullptr) {
+    status = Status::Unavailable("keyring: " + error);
+    return;
+  }
+  cancellable = store->lib_->cancellable_new();
+  watchdog = std::make_unique<Watchdog>(store->lib_, cancellable, store->options_.timeout_seconds);
+  status = store->Connect(*this);
+}
+
+Status LibsecretStore::Connect(Operation& op) {
+  if (service_ != nullptr) return Status::Ok();
+  // Without an address GLib would try to autolaunch a bus through X11; say
+  // plainly that there is none instead.
+  StatusOr<std::string> address = dbus::SessionBusAddress(options_);
+  if (!address.ok()) return address.status();
+  GError* error = nullptr;
+  service_ = lib_->service_get_sync(SECRET_SERVICE_NONE, op.cancellable, &error);
+  if (error != nullptr) return FromGError(op, "connecting to the session bus", error);
+  lib_->dbus_proxy_set_default_timeout(reinterpret_cast<GDBusProxy*>(service_),
+                                       options_.timeout_seconds * 1000);
+  return Status::Ok();
+}
+
+GHashTable* LibsecretStore::NewAttributes(
+    std::initializer_list<std::pair<const char*, std::string>> attributes) {
+  GHashTable* table = lib_->hash_table_new(lib_->str_hash, lib_->str_equal);
+  attribute_values_.reserve(attribute_values_.size() + attributes.size());
+  for (const auto& attribute : attributes) {
+    attribute_values_.push_back(attribute.second);
+    lib_->hash_table_insert(table, const_cast<char*>(attribute.first),
+                            const_cast<char*>(attribute_values_.back().c_str()));
+  }
+  return table;
+}
+
+Status LibsecretStore::Search(Operation& op, const SecretSchema* schema,
+                              std::initializer_list<std::pair<const char*, std::string>> attributes,
+                              ItemList* out) {
+  attribute_values_.clear();
+  GHashTable* table = NewAttributes(attributes);
+  // Never SECRET_SEARCH_UNLOCK: that would prompt, which hangs without a desktop.
+  int flags = SECRET_SEARCH_ALL;
+  GError* error = nullptr;
+  out->list = lib_->service_search_sync(service_, schema, table, static_cast<SecretSearchFlags>(flags),
+                                        op.cancellable, &error);
+  lib_->hash_table_unref(table);
+  if (error != nullptr) return FromGError(op, "search", error);
+  return Status::Ok();
+}
+
+Status LibsecretStore::FindLegacy(Operation& op, const std::string& server, ItemList* all,
+                                  std::vector<SecretItem*>* matches) {
+  // docker-credential-secretservice keys items by the URL exactly as the
+  // client sent it, so every spelling of the server has to be compared.
+  Status status = Search(op, &kDockerSchema, {{"docker_cli", "1"}}, all);
+  if (!status.ok()) return status;
+  for (GList* l = all->list; l != nullptr; l = l->next) {
+    SecretItem* item = static_cast<SecretItem*>(l->data);
+    if (keyring::ItemKey(Attribute(lib_, item, "server")) == server) matches->push_back(item);
+  }
+  return Status::Ok();
+}
+
+Status LibsecretStore::DeleteItem(Operation& op, SecretItem* item) {
+  if (lib_->item_get_locked(item)) return keyring::LockedError("the collection holding the credential");
+  GError* error = nullptr;
+  lib_->item_delete_sync(item, op.cancellable, &error);
+  if (error != nullptr) return FromGError(op, "delete", error);
+  return Status::Ok();
+}
+
+Status LibsecretStore::CheckDefaultCollectionUnlocked(Operation& op) {
+  GError* error = nullptr;
+  SecretCollection* collection = lib_->collection_for_alias_sync(
+      service_, "default", SECRET_COLLECTION_NONE, op.cancellable, &error);
+  if (error != nullptr) return FromGError(op, "finding the default collection", error);
+  if (collection == nullptr) {
+    return Status::Unavailable(
+        "keyring: the Secret Service has no default collection to store in; create one (for "
+        "example with seahorse)");
+  }
+  bool locked = lib_->collection_get_locked(collection);
+  lib_->object_unref(collection);
+  if (locked) return keyring::LockedError("the default collection");
+  return Status::Ok();
+}
+
+Status LibsecretStore::FromGError(Operation& op, const std::string& context, GError* error) {
+  std::string message = error->message != nullptr ? error->message : "unknown error";
+  bool io_error = error->domain == lib_->io_error_quark();
+  lib_->error_free(error);
+  if (op.watchdog->fired()) return keyring::TimeoutError(context, options_.timeout_seconds);
+  if (io_error && service_ == nullptr) {
+    return Status::Unavailable("keyring: cannot connect to the D-Bus session bus: " + message);
+  }
+  return keyring::FromDBusError(context, message);
+}
+
+}  // namespace
+
+std::unique_ptr<SecretStore> NewSystemSecretStore(const SecretStoreOptions& options) {
+  return std::make_unique<LibsecretStore>(options);
+}
+
+}  // namespace dcu

@@ -1,0 +1,250 @@
+// The get path for Upbound registries, driven through Run with a fake
+// transport, the in-memory store and a real cache directory.
+#include <catch2/catch.hpp>
+
+#include <sys/stat.h>
+
+#include "tests/doubles/harness.h"
+
+namespace dcu {
+namespace {
+
+const char* kHost = "xpkg.upbound.io";
+const std::string kStore =
+    R"({"ServerURL":"xpkg.upbound.io","Username":"robot-id","Secret":"robot-token-secret"})";
+
+// The real file system with a clock the test moves.
+class ClockedFileSystem : public FileSystem {
+ public:
+  StatusOr<std::string> ReadFile(const std::string& p, std::size_t l) override { return real().ReadFile(p, l); }
+  StatusOr<std::string> ReadPrivateFile(const std::string& p, std::size_t l) override { return real().ReadPrivateFile(p, l); }
+  Status WritePrivateFileAtomic(const std::string& p, const std::string& d) override { return real().WritePrivateFileAtomic(p, d); }
+  Status RemoveFile(const std::string& p) override { return real().RemoveFile(p); }
+  Status EnsurePrivateDir(const std::string& d) override { return real().EnsurePrivateDir(d); }
+  std::vector<std::string> ListDir(const std::string& d) override { return real().ListDir(d); }
+  StatusOr<std::string> Fingerprint(const std::string& p) override { return real().Fingerprint(p); }
+  StatusOr<std::unique_ptr<FileLock>> Lock(const std::string& p, std::chrono::steady_clock::time_point d) override {
+    return real().Lock(p, d);
+  }
+  std::int64_t Now() override { return now; }
+  std::int64_t now = 1'800'000'000;
+
+ private:
+  static FileSystem& real() { return *DefaultFileSystem(); }
+};
+
+struct Fixture {
+  Fixture() {
+    h.system().fs = &fs;
+    h.env["DOCKER_CREDENTIAL_UPBOUND_TIMEOUT"] = "5";
+  }
+  void Login(const std::string& sid, int max_age) {
+    h.http.Respond(200, "{}", {{"Set-Cookie", "SID=" + sid + "; Path=/; Max-Age=" + std::to_string(max_age)}});
+  }
+  std::string Expect(const std::string& secret) {
+    return "{\"ServerURL\":\"xpkg.upbound.io\",\"Username\":\"_token\",\"Secret\":\"" + secret + "\"}\n";
+  }
+  Harness h;
+  ClockedFileSystem fs;
+};
+
+TEST_CASE("upbound: get exchanges once, then serves the cache", "[upbound_credentials]") {
+  Fixture f;
+  REQUIRE(f.h.Run({"store"}, kStore).code == 0);
+  f.Login("sid-1", 3600);
+  RunResult first = f.h.Run({"get"}, kHost);
+  CHECK(first.out == f.Expect("sid-1"));
+  for (int i = 0; i < 5; ++i) {
+    f.fs.now += 60;
+    CHECK(f.h.Run({"get"}, "https://xpkg.upbound.io").out.find("sid-1") != std::string::npos);
+  }
+  CHECK(f.h.http.requests().size() == 1);
+  // The robot token went to the API endpoint only, in the login body.
+  CHECK(f.h.http.requests()[0].url == "https://api.upbound.io/v1/login");
+  CHECK(f.h.http.requests()[0].body.find("robot-token-secret") != std::string::npos);
+}
+
+TEST_CASE("upbound: the cache is private and holds no robot token", "[upbound_credentials]") {
+  Fixture f;
+  REQUIRE(f.h.Run({"store"}, kStore).code == 0);
+  f.Login("sid-1", 3600);
+  REQUIRE(f.h.Run({"get"}, kHost).code == 0);
+  std::string dir = f.h.env["DOCKER_CREDENTIAL_UPBOUND_CACHE_DIR"];
+  struct stat st;
+  REQUIRE(stat(dir.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0700);
+  int files = 0;
+  for (const std::string& name : f.fs.ListDir(dir)) {
+    if (name.size() < 5 || name.substr(name.size() - 5) != ".json") continue;
+    ++files;
+    REQUIRE(stat((dir + "/" + name).c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0600);
+    CHECK(name.find("robot") == std::string::npos);
+    StatusOr<std::string> text = f.fs.ReadPrivateFile(dir + "/" + name, 1 << 16);
+    REQUIRE(text.ok());
+    CHECK(text->find("robot-token-secret") == std::string::npos);
+    CHECK(text->find("sid-1") != std::string::npos);
+  }
+  CHECK(files == 1);
+}
+
+TEST_CASE("upbound: refresh when 10% of the lifetime (at most 5 min) is left", "[upbound_credentials]") {
+  Fixture f;
+  REQUIRE(f.h.Run({"store"}, kStore).code == 0);
+  f.Login("sid-1", 1000);
+  REQUIRE(f.h.Run({"get"}, kHost).code == 0);
+  f.fs.now += 899;  // 101 s left: not yet
+  CHECK(f.h.Run({"get"}, kHost).out == f.Expect("sid-1"));
+  f.fs.now += 2;  // 99 s left: refresh
+  f.Login("sid-2", 1000);
+  CHECK(f.h.Run({"get"}, kHost).out == f.Expect("sid-2"));
+  CHECK(f.h.http.requests().size() == 2);
+
+  f.Login("sid-3", 86400);  // a day: refresh 5 minutes before the end
+  f.fs.now += 1000;
+  REQUIRE(f.h.Run({"get"}, kHost).out == f.Expect("sid-3"));
+  f.fs.now += 86400 - 301;
+  CHECK(f.h.Run({"get"}, kHost).out == f.Expect("sid-3"));
+  f.fs.now += 2;
+  f.Login("sid-4", 86400);
+  CHECK(f.h.Run({"get"}, kHost).out == f.Expect("sid-4"));
+}
+
+TEST_CASE("upbound: while another process refreshes, the current credential serves", "[upbound_credentials]") {
+  Fixture f;
+  REQUIRE(f.h.Run({"store"}, kStore).code == 0);
+  f.Login("sid-1", 1000);
+  REQUIRE(f.h.Run({"get"}, kHost).code == 0);
+  std::string dir = f.h.env["DOCKER_CREDENTIAL_UPBOUND_CACHE_DIR"];
+  std::unique_ptr<FileLock> held;
+  for (const std::string& name : f.fs.ListDir(dir)) {
+    if (name.size() > 5 && name.substr(name.size() - 5) == ".lock") {
+      held = std::move(*f.fs.Lock(dir + "/" + name, std::chrono::steady_clock::now()));
+    }
+  }
+  REQUIRE(held);
+  f.fs.now += 950;  // refresh due, still usable: no waiting for the holder
+  auto start = std::chrono::steady_clock::now();
+  CHECK(f.h.Run({"get"}, kHost).out == f.Expect("sid-1"));
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));
+  CHECK(f.h.http.requests().size() == 1);
+  held.reset();
+  f.Login("sid-2", 1000);
+  CHECK(f.h.Run({"get"}, kHost).out == f.Expect("sid-2"));
+}
+
+TEST_CASE("upbound: Upbound down serves a still-valid cache, fails once expired", "[upbound_credentials]") {
+  Fixture f;
+  REQUIRE(f.h.Run({"store"}, kStore).code == 0);
+  f.Login("sid-1", 1000);
+  REQUIRE(f.h.Run({"get"}, kHost).code == 0);
+  f.fs.now += 950;  // in the refresh window, still usable
+  for (int i = 0; i < 4; ++i) f.h.http.FailToConnect();
+  CHECK(f.h.Run({"get"}, kHost).out == f.Expect("sid-1"));
+  f.fs.now += 100;  // expired
+  for (int i = 0; i < 4; ++i) f.h.http.FailToConnect();
+  RunResult r = f.h.Run({"get"}, kHost);
+  CHECK(r.code == 1);
+  CHECK(r.out.rfind("docker-credential-upbound: error: cannot reach Upbound: ", 0) == 0);
+}
+
+TEST_CASE("upbound: a revoked token says so, with no cache to hide it", "[upbound_credentials]") {
+  Fixture f;
+  REQUIRE(f.h.Run({"store"}, kStore).code == 0);
+  f.h.http.Respond(401, R"({"message":"Unauthorized"})");
+  RunResult r = f.h.Run({"get"}, kHost);
+  CHECK(r.code == 1);
+  CHECK(r.out ==
+        "docker-credential-upbound: error: Upbound rejected the robot token (revoked, or for another "
+        "domain or organization): POST https://api.upbound.io/v1/login answered 401\n");
+}
+
+TEST_CASE("upbound: store and erase drop the cached credential", "[upbound_credentials]") {
+  Fixture f;
+  REQUIRE(f.h.Run({"store"}, kStore).code == 0);
+  f.Login("sid-1", 3600);
+  REQUIRE(f.h.Run({"get"}, kHost).out == f.Expect("sid-1"));
+  REQUIRE(f.h.Run({"store"}, kStore).code == 0);
+  f.Login("sid-2", 3600);
+  CHECK(f.h.Run({"get"}, kHost).out == f.Expect("sid-2"));
+  REQUIRE(f.h.Run({"erase"}, kHost).code == 0);
+  CHECK(f.h.Run({"get"}, kHost).out == "credentials not found in native keychain\n");
+  CHECK(f.h.http.requests().size() == 2);
+}
+
+TEST_CASE("upbound: without any robot token, not found (Docker goes anonymous)", "[upbound_credentials]") {
+  Fixture f;
+  RunResult r = f.h.Run({"get"}, kHost);
+  CHECK(r.out == "credentials not found in native keychain\n");
+  CHECK(f.h.http.requests().empty());
+}
+
+TEST_CASE("upbound: an unusable keyring answers not found, with a warning", "[upbound_credentials]") {
+  Fixture f;
+  f.h.BreakStore(Status::Unavailable("keyring: no D-Bus session bus"));
+  RunResult r = f.h.Run({"get"}, kHost);
+  CHECK(r.out == "credentials not found in native keychain\n");
+  CHECK(r.err == "docker-credential-upbound: warning: xpkg.upbound.io: keyring: no D-Bus session bus; "
+                 "answering without credentials\n");
+  // Other registries keep the strict answer: the keyring is where they live.
+  CHECK(f.h.Run({"get"}, "ghcr.io").out == "docker-credential-upbound: error: keyring: no D-Bus session bus\n");
+}
+
+TEST_CASE("upbound: a corrupt or foreign cache file is discarded", "[upbound_credentials]") {
+  Fixture f;
+  REQUIRE(f.h.Run({"store"}, kStore).code == 0);
+  f.Login("sid-1", 3600);
+  REQUIRE(f.h.Run({"get"}, kHost).code == 0);
+  std::string dir = f.h.env["DOCKER_CREDENTIAL_UPBOUND_CACHE_DIR"];
+  for (const std::string& name : f.fs.ListDir(dir)) {
+    if (name.substr(name.size() - 5) == ".json") {
+      REQUIRE(f.fs.WritePrivateFileAtomic(dir + "/" + name, "{corrupt").ok());
+    }
+  }
+  f.Login("sid-2", 3600);
+  CHECK(f.h.Run({"get"}, kHost).out == f.Expect("sid-2"));
+  for (const std::string& name : f.fs.ListDir(dir)) {
+    if (name.substr(name.size() - 5) == ".json") chmod((dir + "/" + name).c_str(), 0644);
+  }
+  f.Login("sid-3", 3600);
+  CHECK(f.h.Run({"get"}, kHost).out == f.Expect("sid-3"));
+}
+
+TEST_CASE("upbound: env token source, org-token and direct exchanges", "[upbound_credentials]") {
+  Fixture f;
+  f.h.env["UP_ROBOT_TOKEN"] = "env-token";
+  f.h.env["UP_ROBOT_ACCESS_ID"] = "env-id";
+  f.h.env["DOCKER_CREDENTIAL_UPBOUND_EXCHANGE"] = "org-token";
+  f.h.env["UP_ORGANIZATION"] = "acme";
+  f.h.http.Respond(200, R"({"access_token":"org-1","token_type":"Bearer","expires_in":3600})");
+  CHECK(f.h.Run({"get"}, kHost).out == f.Expect("org-1"));
+  CHECK(f.h.Run({"get"}, kHost).out == f.Expect("org-1"));
+  CHECK(f.h.http.requests().size() == 1);
+  CHECK(f.h.opens() == 0);  // no keyring needed
+
+  f.h.env["DOCKER_CREDENTIAL_UPBOUND_EXCHANGE"] = "direct";
+  CHECK(f.h.Run({"get"}, kHost).out ==
+        "{\"ServerURL\":\"xpkg.upbound.io\",\"Username\":\"env-id\",\"Secret\":\"env-token\"}\n");
+  CHECK(f.h.http.requests().size() == 1);
+}
+
+TEST_CASE("upbound: other registries get their stored credential unchanged", "[upbound_credentials]") {
+  Fixture f;
+  REQUIRE(f.h.Run({"store"}, R"({"ServerURL":"ghcr.io","Username":"me","Secret":"pat"})").code == 0);
+  CHECK(f.h.Run({"get"}, "ghcr.io").out == "{\"ServerURL\":\"ghcr.io\",\"Username\":\"me\",\"Secret\":\"pat\"}\n");
+  CHECK(f.h.Run({"get"}, "quay.io").out == "credentials not found in native keychain\n");
+  CHECK(f.h.http.requests().empty());
+}
+
+TEST_CASE("upbound: an invalid setting names the variable and fails every get", "[upbound_credentials]") {
+  Fixture f;
+  f.h.env["DOCKER_CREDENTIAL_UPBOUND_EXCHANGE"] = "bogus";
+  RunResult r = f.h.Run({"get"}, kHost);
+  CHECK(r.code == 1);
+  CHECK(r.out ==
+        "docker-credential-upbound: error: environment variable DOCKER_CREDENTIAL_UPBOUND_EXCHANGE: "
+        "\"bogus\" must be session, org-token or direct\n");
+}
+
+}  // namespace
+}  // namespace dcu

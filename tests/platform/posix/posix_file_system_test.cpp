@@ -1,0 +1,96 @@
+#include <catch2/catch.hpp>
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <fstream>
+
+#include "helper/system/file_system.h"
+#include "tests/temp_dir.h"
+
+namespace dcu {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+int Mode(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 ? static_cast<int>(st.st_mode & 0777) : -1;
+}
+
+TEST_CASE("posix fs: private dir and atomic private files", "[posix_file_system]") {
+  TempDir dir;
+  FileSystem& fs = *DefaultFileSystem();
+  std::string cache = dir.path + "/a/b/cache";
+  REQUIRE(fs.EnsurePrivateDir(cache).ok());
+  CHECK(Mode(cache) == 0700);
+  chmod(cache.c_str(), 0755);
+  REQUIRE(fs.EnsurePrivateDir(cache).ok());
+  CHECK(Mode(cache) == 0700);
+
+  std::string file = cache + "/f.json";
+  REQUIRE(fs.WritePrivateFileAtomic(file, std::string("a\0b", 3)).ok());
+  CHECK(Mode(file) == 0600);
+  CHECK(*fs.ReadPrivateFile(file, 100) == std::string("a\0b", 3));
+  CHECK(fs.ReadPrivateFile(file, 2).status().code() == Code::kInvalidInput);
+  REQUIRE(fs.WritePrivateFileAtomic(file, "new").ok());
+  CHECK(*fs.ReadPrivateFile(file, 100) == "new");
+  CHECK(fs.ListDir(cache) == std::vector<std::string>{"f.json"});  // no temporary left
+
+  chmod(file.c_str(), 0644);  // readable by others: not ours to trust
+  CHECK(fs.ReadPrivateFile(file, 100).status().code() == Code::kInvalidInput);
+  symlink(file.c_str(), (cache + "/link").c_str());
+  CHECK_FALSE(fs.ReadPrivateFile(cache + "/link", 100).ok());
+  CHECK(fs.ReadPrivateFile(cache + "/absent", 100).status().IsNotFound());
+  REQUIRE(fs.RemoveFile(file).ok());
+  REQUIRE(fs.RemoveFile(file).ok());
+}
+
+TEST_CASE("posix fs: a fingerprint changes with the content", "[posix_file_system]") {
+  TempDir dir;
+  FileSystem& fs = *DefaultFileSystem();
+  std::string file = dir.path + "/token.json";
+  std::ofstream(file) << "one";
+  std::string first = *fs.Fingerprint(file);
+  CHECK(*fs.Fingerprint(file) == first);
+  std::ofstream(dir.path + "/token.json.new") << "other";
+  rename((dir.path + "/token.json.new").c_str(), file.c_str());
+  CHECK(*fs.Fingerprint(file) != first);
+  CHECK(fs.Fingerprint(dir.path + "/absent").status().IsNotFound());
+}
+
+TEST_CASE("posix fs: a lock excludes others and dies with its holder", "[posix_file_system]") {
+  TempDir dir;
+  FileSystem& fs = *DefaultFileSystem();
+  std::string lock_path = dir.path + "/x.lock";
+  int ready[2];
+  REQUIRE(pipe(ready) == 0);
+  pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    // Hold the lock, say so, then wait to be killed.
+    StatusOr<std::unique_ptr<FileLock>> held = fs.Lock(lock_path, Clock::now() + std::chrono::seconds(5));
+    if (write(ready[1], held.ok() ? "y" : "n", 1) != 1) _exit(2);
+    pause();
+    _exit(0);
+  }
+  char answer = 0;
+  REQUIRE(read(ready[0], &answer, 1) == 1);
+  REQUIRE(answer == 'y');
+  StatusOr<std::unique_ptr<FileLock>> blocked = fs.Lock(lock_path, Clock::now() + std::chrono::milliseconds(200));
+  CHECK_FALSE(blocked.ok());
+  CHECK(blocked.status().code() == Code::kUnavailable);
+  kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);
+  StatusOr<std::unique_ptr<FileLock>> taken = fs.Lock(lock_path, Clock::now() + std::chrono::seconds(2));
+  CHECK(taken.ok());
+  close(ready[0]);
+  close(ready[1]);
+}
+
+}  // namespace
+}  // namespace dcu
