@@ -70,7 +70,17 @@ else
     fi
 fi
 
-# ------------------------------------------------------------------ 2. build + unit tests
+# ------------------------------------------------------------------ 2. layout, build + unit tests
+# The core owns its contracts: nothing under helper/ but main.cpp may include
+# platform/ (README, Layout).
+say "layout: helper/ includes platform/ only from main.cpp"
+LAYOUT_BREAKS=$(grep -rln '#include "platform/' helper --include='*.h' --include='*.cpp' | grep -vx 'helper/main.cpp')
+if [ -z "$LAYOUT_BREAKS" ]; then
+    pass "layout: helper/ includes no platform/ header outside main.cpp"
+else
+    fail "layout: helper/ includes platform/ from: $(echo $LAYOUT_BREAKS)"
+fi
+
 # ctest_run DIR LABEL: run the unit tests in DIR and count them
 ctest_run() {
     local dir=$1 what=$2 log rc line total nfail

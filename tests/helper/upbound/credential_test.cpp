@@ -4,6 +4,9 @@
 
 #include <sys/stat.h>
 
+#include <sstream>
+
+#include "helper/upbound/credential.h"
 #include "tests/doubles/harness.h"
 
 namespace dcu {
@@ -244,6 +247,43 @@ TEST_CASE("upbound: an invalid setting names the variable and fails every get", 
   CHECK(r.out ==
         "docker-credential-upbound: error: environment variable DOCKER_CREDENTIAL_UPBOUND_EXCHANGE: "
         "\"bogus\" must be session, org-token or direct\n");
+}
+
+TEST_CASE("upbound: any front end gets the credential with its expiry", "[upbound_credentials]") {
+  Fixture f;
+  REQUIRE(f.h.Run({"store"}, kStore).code == 0);
+  REQUIRE(f.h.Run({"store"}, R"({"ServerURL":"ghcr.io","Username":"me","Secret":"pat"})").code == 0);
+  std::istringstream in;
+  std::ostringstream out, err;
+  Context ctx(f.h.env, in, out, err, f.h.system());
+  REQUIRE(ctx.LoadSettings().ok());
+  f.Login("sid-1", 3600);
+  StatusOr<RegistryCredential> session = CredentialFor(ctx, kHost);
+  REQUIRE(session.ok());
+  CHECK(session->secret == "sid-1");
+  CHECK(session->obtained_at == f.fs.now);
+  CHECK(session->expires_at == f.fs.now + 3600);
+  f.fs.now += 100;
+  StatusOr<RegistryCredential> cached = CredentialFor(ctx, kHost);
+  REQUIRE(cached.ok());
+  CHECK(cached->expires_at == session->expires_at);  // from the cache, same expiry
+  CHECK(f.h.http.requests().size() == 1);
+
+  StatusOr<RegistryCredential> stored = CredentialFor(ctx, "ghcr.io");
+  REQUIRE(stored.ok());
+  CHECK(stored->username == "me");
+  CHECK(stored->expires_at == 0);
+  CHECK(CredentialFor(ctx, "quay.io").status().IsNotFound());
+
+  f.h.env["DOCKER_CREDENTIAL_UPBOUND_EXCHANGE"] = "direct";
+  Context direct_ctx(f.h.env, in, out, err, f.h.system());
+  REQUIRE(direct_ctx.LoadSettings().ok());
+  StatusOr<RegistryCredential> direct = CredentialFor(direct_ctx, kHost);
+  REQUIRE(direct.ok());
+  CHECK(direct->username == "robot-id");
+  CHECK(direct->secret == "robot-token-secret");
+  CHECK(direct->expires_at == 0);
+  CHECK(f.h.http.requests().size() == 1);  // direct sends nothing
 }
 
 }  // namespace

@@ -92,5 +92,29 @@ TEST_CASE("posix fs: a lock excludes others and dies with its holder", "[posix_f
   close(ready[1]);
 }
 
+TEST_CASE("posix fs: ReadFile reads regular files only, within the limit", "[posix_file_system]") {
+  TempDir dir;
+  FileSystem& fs = *DefaultFileSystem();
+  std::string path = dir.path + "/f";
+  std::ofstream(path) << "hello";
+  CHECK(*fs.ReadFile(path, 5) == "hello");
+  StatusOr<std::string> big = fs.ReadFile(path, 4);
+  REQUIRE_FALSE(big.ok());
+  CHECK(big.status().message() == path + ": larger than 4 bytes");
+  CHECK(fs.ReadFile(dir.path + "/absent", 10).status().IsNotFound());
+  CHECK(fs.ReadFile(dir.path + "/absent/x", 10).status().IsNotFound());
+  CHECK(fs.ReadFile(dir.path, 10).status().message() == dir.path + ": not a regular file");
+  // A FIFO with no writer would block a plain open forever.
+  std::string fifo = dir.path + "/fifo";
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  StatusOr<std::string> piped = fs.ReadFile(fifo, 10);
+  REQUIRE_FALSE(piped.ok());
+  CHECK(piped.status().code() == Code::kInvalidInput);
+  // Followed through a symlink, as a config file may be.
+  std::string link = dir.path + "/link";
+  REQUIRE(symlink(path.c_str(), link.c_str()) == 0);
+  CHECK(*fs.ReadFile(link, 5) == "hello");
+}
+
 }  // namespace
 }  // namespace dcu
