@@ -25,7 +25,6 @@ class Writer {
   void Align(std::size_t n);
   void Byte(std::uint8_t v);
   void Uint32(std::uint32_t v);
-  void Boolean(bool v) { Uint32(v ? 1 : 0); }
   void String(std::string_view s);  // also object paths
   void Signature(std::string_view s);
   // Arrays: EndArray patches the length that BeginArray left open.
