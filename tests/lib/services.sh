@@ -82,8 +82,13 @@ start_keyring() {
     SERVICES_PIDS="$SERVICES_PIDS $!"
     local i
     for i in $(seq 1 100); do
-        if dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
-                org.freedesktop.DBus.GetNameOwner string:org.freedesktop.secrets >/dev/null 2>&1; then
+        # Ready when the login collection exists behind the "default" alias:
+        # --unlock creates it after claiming the name, and a client that
+        # stores before then races the daemon's own first write (seen as
+        # gnome-keyring dying with SIGTRAP on a loaded CI machine).
+        if dbus-send --session --print-reply --dest=org.freedesktop.secrets /org/freedesktop/secrets \
+                org.freedesktop.Secret.Service.ReadAlias string:default 2>/dev/null |
+                grep -q 'object path "/org/freedesktop/secrets/collection/'; then
             return 0
         fi
         sleep 0.05
