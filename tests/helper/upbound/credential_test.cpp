@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "helper/upbound/credential.h"
+#include "tests/doubles/clocked_file_system.h"
 #include "tests/doubles/harness.h"
 
 namespace dcu {
@@ -15,26 +16,6 @@ namespace {
 const char* kHost = "xpkg.upbound.io";
 const std::string kStore =
     R"({"ServerURL":"xpkg.upbound.io","Username":"robot-id","Secret":"robot-token-secret"})";
-
-// The real file system with a clock the test moves.
-class ClockedFileSystem : public FileSystem {
- public:
-  StatusOr<std::string> ReadFile(const std::string& p, std::size_t l) override { return real().ReadFile(p, l); }
-  StatusOr<std::string> ReadPrivateFile(const std::string& p, std::size_t l) override { return real().ReadPrivateFile(p, l); }
-  Status WritePrivateFileAtomic(const std::string& p, const std::string& d) override { return real().WritePrivateFileAtomic(p, d); }
-  Status RemoveFile(const std::string& p) override { return real().RemoveFile(p); }
-  Status EnsurePrivateDir(const std::string& d) override { return real().EnsurePrivateDir(d); }
-  std::vector<std::string> ListDir(const std::string& d) override { return real().ListDir(d); }
-  StatusOr<std::string> Fingerprint(const std::string& p) override { return real().Fingerprint(p); }
-  StatusOr<std::unique_ptr<FileLock>> Lock(const std::string& p, std::chrono::steady_clock::time_point d) override {
-    return real().Lock(p, d);
-  }
-  std::int64_t Now() override { return now; }
-  std::int64_t now = 1'800'000'000;
-
- private:
-  static FileSystem& real() { return *DefaultFileSystem(); }
-};
 
 struct Fixture {
   Fixture() {
