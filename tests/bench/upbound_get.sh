@@ -133,6 +133,7 @@ BENCH_ENV=(
     OVERRIDE_REGISTRY_ENDPOINT="$UB_HOST"
     UP_ROBOT_TOKEN_FILE="$WORK/robot-warm.json"
     DOCKER_CREDENTIAL_UPBOUND_CACHE_DIR="$WORK/cache-warm"
+    DOCKER_CREDENTIAL_UPBOUND_EXCHANGE=session   # the cached exchanged credential
     AWS_ACCESS_KEY_ID="$ECR_AKID" AWS_SECRET_ACCESS_KEY="$(cat "$WORK/aws-secret-key")"
     AWS_REGION="$ECR_REGION" AWS_EC2_METADATA_DISABLED=true
     AWS_CONFIG_FILE="$WORK/no-such-aws-config" AWS_SHARED_CREDENTIALS_FILE="$WORK/no-such-aws-credentials"

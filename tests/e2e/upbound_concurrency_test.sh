@@ -121,14 +121,14 @@ for kind in session org-token; do
 done
 
 # ---------------------------------------------------------------- expired entry
-# Max-Age 34: usable for 4 s; after 5 s, 32 concurrent gets refresh once.
+# Max-Age 4: usable for 3 s; after 4 s, 32 concurrent gets refresh once.
 export DOCKER_CREDENTIAL_UPBOUND_EXCHANGE=session
 export DOCKER_CREDENTIAL_UPBOUND_CACHE_DIR=$E2E_TMP/cache-expired
-upbound_config '{"session_max_age":34}'
+upbound_config '{"session_max_age":4}'
 upbound_clear
 hcall get "$REG"
-check_eq "session (Max-Age 34): a first get logs in" "0 1" "$H_RC $(n_login)"
-sleep 5.2
+check_eq "session (Max-Age 4): a first get logs in" "0 1" "$H_RC $(n_login)"
+sleep 4.2
 upbound_config '{"session_max_age":3600}'
 upbound_fault '{"path":"/v1/login","delay":1,"count":1}'
 burst expired

@@ -11,6 +11,7 @@ WARM_HOST=127.0.0.1:5999   # served as the Upbound registry; nothing listens the
 export OVERRIDE_API_ENDPOINT=$UPBOUND_URL OVERRIDE_AUTH_ENDPOINT=$UPBOUND_URL
 export OVERRIDE_REGISTRY_ENDPOINT=$WARM_HOST UP_ROBOT_TOKEN_FILE=$E2E_TMP/token.json
 export DOCKER_CREDENTIAL_UPBOUND_CACHE_DIR=$E2E_TMP/cache
+export DOCKER_CREDENTIAL_UPBOUND_EXCHANGE=session   # the cached exchanged credential
 
 # loaded_libs HOST: the shared objects the helper's get for HOST initialised
 loaded_libs() {
