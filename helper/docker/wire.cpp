@@ -28,18 +28,18 @@ Status TakeField(const ordered_json& value, const std::string& key, std::string*
 // "U+XXXX", or "" when there is none. The JSON parser has already refused
 // text that is not UTF-8.
 std::string FirstControl(const std::string& text) {
-  unsigned code = 0x110000;
-  for (std::size_t i = 0; i < text.size() && code > 0x10ffff; ++i) {
-    auto u = static_cast<unsigned char>(text[i]);
-    if (u < 0x20 || u == 0x7f) code = u;
-    if (u == 0xc2 && i + 1 < text.size()) {
-      auto next = static_cast<unsigned char>(text[i + 1]);
-      if (next >= 0x80 && next <= 0x9f) code = next;
-    }
-  }
-  if (code > 0x10ffff) return "";
   static const char* hex = "0123456789ABCDEF";
-  return std::string("U+00") + hex[code >> 4] + hex[code & 0xf];
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    auto u = static_cast<unsigned char>(text[i]);
+    unsigned code = 0x100;  // none
+    if (u < 0x20 || u == 0x7f) code = u;
+    // U+0080..U+009F are 0xC2 0x80..0x9F in UTF-8.
+    if (u == 0xc2 && i + 1 < text.size() && (static_cast<unsigned char>(text[i + 1]) & 0xe0) == 0x80) {
+      code = static_cast<unsigned char>(text[i + 1]);
+    }
+    if (code < 0x100) return std::string("U+00") + hex[code >> 4] + hex[code & 0xf];
+  }
+  return "";
 }
 
 // ServerURL and Username become keyring attributes, which are C strings:
