@@ -1,31 +1,56 @@
 // The composition root: the one file under helper/ that sees platform/
 // (through the factories helper/system/ declares and the platform's files
-// define). It reads argv and the environment, once, and hands both to Run().
+// define). It hardens the process, reads argv and the environment, once,
+// and hands both to Run().
+#include <exception>
 #include <iostream>
 #include <string>
 #include <vector>
 
+#include "helper/base/version.h"
 #include "helper/cli.h"
 #include "helper/system/file_system.h"
 #include "helper/system/http_transport.h"
+#include "helper/system/process.h"
 #include "helper/system/secret_store.h"
 
 extern char** environ;
 
-int main(int argc, char** argv) {
-  std::ios::sync_with_stdio(false);
-  std::vector<std::string> args(argv + 1, argv + argc);
-  dcu::Env env;
-  for (char** e = environ; *e != nullptr; ++e) {
-    std::string entry(*e);
-    size_t eq = entry.find('=');
-    if (eq != std::string::npos) env.emplace(entry.substr(0, eq), entry.substr(eq + 1));
-  }
-  dcu::System system;
-  system.open_secret_store = dcu::NewSystemSecretStore;
-  system.open_http = dcu::NewHttpTransport;
-  system.fs = dcu::DefaultFileSystem();
-  int code = dcu::Run(args, env, std::cin, std::cout, std::cerr, system);
+namespace {
+
+// The protocol's one error line, on stdout where clients read it.
+int Fail(const std::string& message) {
+  std::cout << dcu::kProgramName << ": error: " << message << "\n";
   std::cout.flush();
-  return code;
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Before stdin (a store's Secret) or the environment (UP_ROBOT_TOKEN) is
+  // read: a crash must not leave a core file with a secret in it.
+  if (dcu::Status hardened = dcu::HardenProcess(); !hardened.ok()) return Fail(hardened.message());
+  std::ios::sync_with_stdio(false);
+  try {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    dcu::Env env;
+    for (char** e = environ; *e != nullptr; ++e) {
+      std::string entry(*e);
+      size_t eq = entry.find('=');
+      if (eq != std::string::npos) env.emplace(entry.substr(0, eq), entry.substr(eq + 1));
+    }
+    dcu::System system;
+    system.open_secret_store = dcu::NewSystemSecretStore;
+    system.open_http = dcu::NewHttpTransport;
+    system.fs = dcu::DefaultFileSystem();
+    int code = dcu::Run(args, env, std::cin, std::cout, std::cerr, system);
+    std::cout.flush();
+    return code;
+  } catch (const std::exception&) {
+    // No exception should get here (modules return Status); if one does,
+    // it is one line and exit 1, not an abort. what() may quote input that
+    // holds a secret, so it is not shown.
+    return Fail("internal error: unexpected exception");
+  }
 }

@@ -7,6 +7,7 @@
 
 #include "helper/docker/registry_key.h"
 #include "helper/base/text.h"
+#include "helper/system/process.h"
 
 namespace dcu {
 namespace {
@@ -151,7 +152,12 @@ std::string DefaultCacheDir(const Env& env) {
   if (!Get(env, "XDG_RUNTIME_DIR").empty()) return Get(env, "XDG_RUNTIME_DIR") + "/docker-credential-upbound";
   if (!Get(env, "XDG_CACHE_HOME").empty()) return Get(env, "XDG_CACHE_HOME") + "/docker-credential-upbound";
   if (!Get(env, "HOME").empty()) return Get(env, "HOME") + "/.cache/docker-credential-upbound";
-  return "/tmp/docker-credential-upbound-" + Get(env, "USER");
+  // No private place is known: a per-uid name ($USER may be unset, shared
+  // or wrong after su). Anyone can pre-create it, so the file system reads
+  // a cache file only from a directory this user owns and nobody else may
+  // write (FileSystem::ReadPrivateFile), and writes only after
+  // EnsurePrivateDir has checked the same.
+  return "/tmp/docker-credential-upbound-" + ProcessUserId();
 }
 
 }  // namespace

@@ -65,6 +65,9 @@ StatusOr<HostPort> ParseHostPort(std::string_view authority, bool bare_ipv6) {
     }
     if (out.host.empty()) return Bad("no host");
     if (!std::all_of(out.host.begin(), out.host.end(), IsHostChar)) return Bad("bad host");
+    if (out.host.front() == '.' || out.host.find("..") != std::string::npos) {
+      return Bad("empty label in host");
+    }
   }
   if (has_port) {
     StatusOr<int> value = ParsePort(port);

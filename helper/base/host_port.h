@@ -16,8 +16,9 @@ struct HostPort {
 };
 
 // Parses "host[:port]" or "[v6][:port]" (user info already removed). A host
-// is letters, digits, '.', '-' and '_' (a trailing dot is kept: callers
-// differ on it); an IPv6 literal is hex digits, ':' and '.'. With
+// is letters, digits, '.', '-' and '_', with no empty label (".h", "a..b",
+// "h..": parsers and resolvers disagree on them); one trailing dot is kept,
+// callers differ on it. An IPv6 literal is hex digits, ':' and '.'. With
 // bare_ipv6, a text with two or more colons is an IPv6 literal without
 // brackets (and so without a port), as Docker users write "::1".
 // InvalidInput with a short reason ("bad port", "empty port", ...) otherwise.

@@ -7,9 +7,12 @@
 // Rules, in order:
 //  - surrounding white space is trimmed; an "http://" or "https://" scheme
 //    (any case) is dropped, any other scheme is rejected;
-//  - user info, path, query and fragment are dropped;
-//  - the host is lower-cased and loses a trailing dot; IPv6 literals keep or
-//    gain their brackets;
+//  - path, query and fragment are dropped;
+//  - a URL whose host parsers could disagree on is rejected: user info (any
+//    '@' before the path), a '?' or '#' before the path, an empty label
+//    (".h", "a..b", "h..");
+//  - the host is lower-cased and loses one trailing dot; IPv6 literals keep
+//    or gain their brackets;
 //  - port 443 (the registry default) is dropped, other ports are kept;
 //  - Docker Hub under any of its names is "https://index.docker.io/v1/",
 //    the key Docker itself uses.
@@ -22,7 +25,8 @@
 
 namespace dcu {
 
-// Returns the canonical key, or InvalidInput naming what is wrong.
+// Returns the canonical key, or InvalidInput naming what is wrong and the
+// URL as ShownUrl shows it (no user info, query or control character).
 StatusOr<std::string> NormalizeRegistryKey(std::string_view raw);
 
 }  // namespace dcu

@@ -23,7 +23,12 @@ StatusOr<std::string> ReadAllInput(std::istream& in, std::size_t limit = kMaxInp
 // Parses `store` input: one JSON object; keys matched case-insensitively,
 // unknown keys ignored, null fields treated as empty. The server is the
 // ServerURL exactly as sent (not normalised). InvalidInput with a one-line
-// reason for anything else. Does not check for empty fields.
+// reason (never quoting the input) for anything else, every JSON error
+// included, and for a control character (C0, DEL, C1; NUL above all) in
+// ServerURL or Username: they become the store's C-string attributes.
+// The Secret is opaque bytes: a NUL in it is kept and returned by get
+// exactly (the store takes a length, not a C string). Does not check for
+// empty fields.
 StatusOr<Credential> ParseStoreRequest(const std::string& input);
 
 // `get` output: {"ServerURL":..,"Username":..,"Secret":..} and a newline.

@@ -22,7 +22,7 @@ std::int64_t DaysFromCivil(std::int64_t y, unsigned m, unsigned d) {
 
 }  // namespace
 
-std::int64_t ParseHttpDate(std::string_view text) {
+std::optional<std::int64_t> ParseHttpDate(std::string_view text) {
   // RFC 6265 5.1.1: tokens split at delimiters; the first time, day of
   // month, month name and year found, in any order. Covers RFC 1123 dates
   // and the older "Wed, 09-Jun-2031" and "Wednesday, 09-Jun-31" forms.
@@ -63,7 +63,7 @@ std::int64_t ParseHttpDate(std::string_view text) {
   take();
   if (hour < 0 || hour > 23 || minute > 59 || second > 59 || day < 1 || day > 31 || month < 1 ||
       year < 1601) {
-    return -1;
+    return std::nullopt;
   }
   return DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400 +
          hour * 3600 + minute * 60 + second;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <random>
 #include <string_view>
 #include <thread>
@@ -54,20 +55,28 @@ std::string Attempts(int n) {
 }  // namespace
 
 milliseconds ParseRetryAfter(const std::string& value, std::chrono::system_clock::time_point now) {
+  // Anything past a day is as good as "too long"; capping in seconds keeps
+  // the arithmetic far from overflow.
+  constexpr int64_t kDay = 86400;
   std::string_view v = TrimSpace(value);
   int64_t seconds = 0;
   if (!v.empty() && std::all_of(v.begin(), v.end(), IsDigit)) {
-    // Anything past a day is as good as "too long"; this also keeps the
-    // arithmetic far from overflow.
-    if (v.size() > 6) return milliseconds(86400 * 1000);
+    if (v.size() > 6) return milliseconds(kDay * 1000);
     if (!ParseNumber(v, &seconds)) return milliseconds(-1);
-    return milliseconds(seconds * 1000);
+    return milliseconds(std::min(seconds, kDay) * 1000);
   }
-  seconds = ParseHttpDate(v);
-  if (seconds < 0) return milliseconds(-1);
-  auto when = std::chrono::system_clock::time_point(std::chrono::seconds(seconds));
-  if (when <= now) return milliseconds(0);
-  return std::chrono::duration_cast<milliseconds>(when - now);
+  std::optional<int64_t> when = ParseHttpDate(v);
+  if (!when) return milliseconds(-1);
+  // In seconds: system_clock counts nanoseconds and holds only +-292
+  // years, so a date in 9999 cannot become a time_point. *when is within
+  // +-2.6e11 (http_date.h), now_s is a real clock: the difference fits.
+  int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  int64_t wait = *when - now_s;
+  if (wait <= 0) return milliseconds(0);
+  if (wait >= kDay) return milliseconds(kDay * 1000);
+  // Sub-second precision of now, so that "3 seconds from now" is 3000 ms.
+  auto exact = std::chrono::system_clock::time_point(std::chrono::seconds(*when)) - now;
+  return std::max(milliseconds(0), std::chrono::duration_cast<milliseconds>(exact));
 }
 
 StatusOr<HttpResponse> SendWithRetry(HttpTransport& transport, const HttpRequest& request,

@@ -39,8 +39,9 @@ StatusOr<HttpResponse> SendWithRetry(HttpTransport& transport, const HttpRequest
                                      std::chrono::steady_clock::time_point deadline);
 
 // The wait a Retry-After value asks for: delta-seconds or an IMF-fixdate
-// ("Sun, 06 Nov 1994 08:49:37 GMT") relative to `now`. Negative if absent
-// or malformed; zero for a date in the past.
+// ("Sun, 06 Nov 1994 08:49:37 GMT") relative to `now`, at most a day
+// (whatever the number or the year). Negative if absent or malformed; zero
+// for a date in the past.
 std::chrono::milliseconds ParseRetryAfter(const std::string& value,
                                           std::chrono::system_clock::time_point now);
 

@@ -66,15 +66,18 @@ Status CheckUrlAllowed(const std::string& url) {
   }
   std::string_view rest = std::string_view(url).substr(sep + 3);
   std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
-  size_t at = authority.rfind('@');
-  std::string_view after_userinfo = at == std::string_view::npos ? authority : authority.substr(at + 1);
-  std::string shown = scheme_lower + "://" + std::string(after_userinfo);
+  // Scheme and host only; ShownUrl drops everything up to the last '@'.
+  std::string redacted = ShownUrl(url);
+  std::string_view after_scheme = std::string_view(redacted).substr(redacted.find("://") + 3);
+  std::string shown = scheme_lower + "://" + std::string(after_scheme.substr(0, after_scheme.find('/')));
 
   if (scheme_lower != "https" && scheme_lower != "http") {
     return Status::InvalidInput("url: only https (or http to a loopback address) is allowed: " +
                                 shown);
   }
-  if (at != std::string_view::npos) {
+  // An '@' before the path is user info to one parser, and to another the
+  // end of a query or fragment that moves the host ("h#@evil").
+  if (rest.substr(0, rest.find('/')).find('@') != std::string_view::npos) {
     return Status::InvalidInput("url: user info is not allowed: " + shown);
   }
   // The same parser as registry keys, so the host checked here is the host
@@ -86,15 +89,6 @@ Status CheckUrlAllowed(const std::string& url) {
         "url: http is only allowed to 127.0.0.0/8, [::1] or localhost; use https: " + shown);
   }
   return Status::Ok();
-}
-
-std::string ShownUrl(const std::string& url) {
-  std::string shown = url.substr(0, url.find_first_of("?#"));
-  size_t host = shown.find("://");
-  host = host == std::string::npos ? 0 : host + 3;
-  size_t at = shown.substr(0, shown.find('/', host)).rfind('@');
-  if (at != std::string::npos && at >= host) shown.erase(host, at + 1 - host);
-  return shown;
 }
 
 }  // namespace dcu

@@ -5,17 +5,18 @@
 
 #include <string>
 
+#include "helper/base/shown_url.h"
 #include "helper/base/status.h"
 
 namespace dcu {
 
-// https, or http to 127.0.0.0/8, [::1] or localhost; anything else
-// InvalidInput naming the scheme and host only (never a path, query or
+// https, or http to 127.0.0.0/8, [::1] or localhost, with a host
+// ParseHostPort accepts and no '@' before the path (user info, or an '@'
+// behind '?' or '#' that another parser would take for its end); anything
+// else InvalidInput naming the scheme and host only (never a path, query or
 // user info: they may carry a token).
 Status CheckUrlAllowed(const std::string& url);
 
-// The URL as messages may show it: no query or fragment, which can carry a
-// token, and no user info.
-std::string ShownUrl(const std::string& url);
+// ShownUrl(url): the URL as messages may show it (helper/base/shown_url.h).
 
 }  // namespace dcu

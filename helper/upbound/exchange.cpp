@@ -1,10 +1,13 @@
 #include "helper/upbound/exchange.h"
 
 #include <algorithm>
+#include <optional>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
 #include "helper/net/http_date.h"
+#include "helper/net/url_policy.h"
 #include "helper/base/text.h"
 #include "helper/base/wipe.h"
 
@@ -34,7 +37,7 @@ std::string UrlEncode(const std::string& value) {
 
 // Turns a failed or non-2xx exchange into one line naming the endpoint.
 Status Failure(const HttpRequest& request, const StatusOr<HttpResponse>& response) {
-  std::string what = request.method + " " + request.url;
+  std::string what = request.method + " " + ShownUrl(request.url);
   if (!response.ok()) return Status::Unavailable("cannot reach Upbound: " + response.status().message());
   int status = response->status;
   if (status == 401 || status == 403) {
@@ -61,13 +64,13 @@ StatusOr<RegistryCredential> Session(const Settings& settings, const RobotToken&
   std::string cookie_header;
   std::string sid = CookieValue(response->AllHeaders("Set-Cookie"), "SID", &cookie_header);
   if (sid.empty()) {
-    return Status::Unavailable("Upbound failed: POST " + request.url + " answered " +
+    return Status::Unavailable("Upbound failed: POST " + ShownUrl(request.url) + " answered " +
                                std::to_string(response->status) + " without a SID cookie");
   }
   std::int64_t lifetime =
       SessionLifetime(cookie_header, settings.session_lifetime_seconds, std::chrono::system_clock::now());
   if (lifetime <= 0) {
-    return Status::Unavailable("Upbound failed: POST " + request.url + " set an expired SID cookie");
+    return Status::Unavailable("Upbound failed: POST " + ShownUrl(request.url) + " set an expired SID cookie");
   }
   return RegistryCredential{"_token", sid, now, now + lifetime};
 }
@@ -90,15 +93,14 @@ StatusOr<RegistryCredential> OrgToken(const Settings& settings, const RobotToken
 
   json doc = json::parse(response->body, nullptr, false);
   Wipe(response->body);
-  Status malformed = Status::Unavailable("Upbound failed: POST " + request.url +
+  Status malformed = Status::Unavailable("Upbound failed: POST " + ShownUrl(request.url) +
                                          " answered without access_token and expires_in");
   if (!doc.is_object() || !doc.contains("access_token") || !doc["access_token"].is_string() ||
       !doc.contains("expires_in") || !doc["expires_in"].is_number()) {
     return malformed;
   }
-  double expires_in = doc["expires_in"].get<double>();
-  // An absurd lifetime must not overflow the arithmetic: a year is plenty.
-  auto lifetime = static_cast<std::int64_t>(std::min(expires_in, 365.0 * 24 * 3600));
+  // Clamped as a double: casting 1e300 or -1e300 to an integer is undefined.
+  std::int64_t lifetime = ClampLifetime(doc["expires_in"].get<double>());
   RegistryCredential cred{"_token", doc["access_token"].get<std::string>(), now, now + lifetime};
   Wipe(doc["access_token"].get_ref<std::string&>());
   if (cred.secret.empty() || lifetime <= 0) return malformed;
@@ -121,11 +123,33 @@ std::string CookieValue(const std::vector<std::string>& set_cookies, const std::
   return "";
 }
 
+namespace {
+
+// RFC 6265 5.2.2: "-"? DIGIT+, else the attribute is ignored. Any number of
+// digits: the value is clamped, never overflowed and never ignored for its
+// length (a 20-digit Max-Age means "as long as you like").
+std::optional<std::int64_t> ParseMaxAge(std::string_view value) {
+  bool negative = !value.empty() && value.front() == '-';
+  std::string_view digits = negative ? value.substr(1) : value;
+  if (digits.empty() || digits.find_first_not_of("0123456789") != std::string_view::npos) return std::nullopt;
+  std::int64_t seconds = 0;
+  for (char c : digits) {
+    seconds = seconds * 10 + (c - '0');
+    if (seconds > kMaxLifetimeSeconds) seconds = kMaxLifetimeSeconds + 1;  // saturate
+  }
+  return negative ? -seconds : seconds;
+}
+
+}  // namespace
+
 std::int64_t SessionLifetime(const std::string& set_cookie, std::int64_t fallback,
                              std::chrono::system_clock::time_point now) {
   std::int64_t now_seconds =
       std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
-  std::int64_t lifetime = fallback;
+  // RFC 6265 5.3 step 3: the last valid Max-Age wins over any Expires;
+  // otherwise the last valid Expires; otherwise the caller's default.
+  std::optional<std::int64_t> max_age;
+  std::optional<std::int64_t> expires;
   std::size_t pos = set_cookie.find(';');
   while (pos != std::string::npos) {
     std::size_t next = set_cookie.find(';', pos + 1);
@@ -133,23 +157,19 @@ std::int64_t SessionLifetime(const std::string& set_cookie, std::int64_t fallbac
     pos = next;
     std::size_t eq = attribute.find('=');
     std::string key = ToLower(TrimSpace(attribute.substr(0, eq)));
-    std::string value = eq == std::string_view::npos ? "" : std::string(TrimSpace(attribute.substr(eq + 1)));
+    std::string_view value = eq == std::string_view::npos ? "" : TrimSpace(attribute.substr(eq + 1));
     if (key == "max-age") {
-      // Max-Age wins over Expires (RFC 6265 5.3); zero or less is expired.
-      bool negative = !value.empty() && value[0] == '-';
-      std::string digits = negative ? value.substr(1) : value;
-      if (digits.empty() || digits.size() > 10 || digits.find_first_not_of("0123456789") != std::string::npos) {
-        continue;
-      }
-      return negative ? -1 : std::stoll(digits);
-    }
-    if (key == "expires") {
-      // An Expires that cannot be read is ignored, as browsers do.
-      std::int64_t at = ParseHttpDate(value);
-      if (at >= 0) lifetime = at - now_seconds;
+      if (std::optional<std::int64_t> seconds = ParseMaxAge(value)) max_age = seconds;
+    } else if (key == "expires") {
+      // An Expires that cannot be read is ignored, as browsers do. One that
+      // can is within +-2.6e11 s (http_date.h): the difference cannot overflow.
+      if (std::optional<std::int64_t> at = ParseHttpDate(value)) expires = *at - now_seconds;
     }
   }
-  return lifetime;
+  std::int64_t lifetime = max_age ? *max_age : expires ? *expires : fallback;
+  // Zero or less is expired; anything else is at most a session's 30 days.
+  if (lifetime <= 0) return -1;
+  return std::min(lifetime, kMaxLifetimeSeconds);
 }
 
 StatusOr<RegistryCredential> ExchangeRobotToken(const Settings& settings, const RobotToken& robot,

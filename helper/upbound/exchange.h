@@ -24,8 +24,11 @@ StatusOr<RegistryCredential> ExchangeRobotToken(const Settings& settings, const 
                                                 HttpClient& http, std::int64_t now,
                                                 std::chrono::steady_clock::time_point deadline);
 
-// The session lifetime a login's Set-Cookie values give, or `fallback`
-// seconds when they give none. Negative when the cookie is already expired.
+// The session lifetime a login's Set-Cookie values give, as RFC 6265 5.3
+// reads them (the last valid Max-Age, else the last valid Expires), or
+// `fallback` seconds when they give none; at most kMaxLifetimeSeconds.
+// Negative when the cookie is already expired (Max-Age zero or less, an
+// Expires not after `now`, before 1970 included).
 std::int64_t SessionLifetime(const std::string& set_cookie, std::int64_t fallback,
                              std::chrono::system_clock::time_point now);
 

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -26,11 +27,14 @@ class PosixLock : public FileLock {
   int fd_;
 };
 
-// Reads what fd holds, at most limit bytes; false when there is more.
+// Reads what fd holds, at most limit bytes; false when there is more. Asks
+// for no more than limit + 1 bytes in all, so a file that grows (or a
+// device) costs at most that.
 bool ReadAtMost(int fd, std::size_t limit, std::string* data) {
   char buffer[8192];
   for (;;) {
-    ssize_t n = read(fd, buffer, sizeof buffer);
+    std::size_t want = std::min(sizeof buffer, limit + 1 - data->size());
+    ssize_t n = read(fd, buffer, want);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     if (data->size() + static_cast<std::size_t>(n) > limit) {
@@ -69,26 +73,41 @@ class PosixFileSystem : public FileSystem {
   }
 
   StatusOr<std::string> ReadPrivateFile(const std::string& path, std::size_t limit) override {
-    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    // The directory first, and the file through it (openat): a directory
+    // another user owns or may write (a pre-created /tmp name) could hold
+    // anything, or get a new file between a check and an open.
+    std::size_t slash = path.rfind('/');
+    std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+    std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+    int dir_fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dir_fd < 0) {
+      if (errno == ENOENT) return Status::NotFound(path);
+      return Status::InvalidInput(dir + ": not a private directory of this user");
+    }
+    struct stat st;
+    if (fstat(dir_fd, &st) != 0 || st.st_uid != getuid() || (st.st_mode & 022) != 0) {
+      close(dir_fd);
+      return Status::InvalidInput(dir + ": not a private directory of this user");
+    }
+    // O_NONBLOCK: a FIFO must not wait for a writer; it is refused below.
+    int fd = openat(dir_fd, name.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    close(dir_fd);
     if (fd < 0) {
       if (errno == ENOENT) return Status::NotFound(path);
       return Status::InvalidInput(Errno(path));
     }
-    struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != getuid() ||
         (st.st_mode & 077) != 0 || static_cast<std::size_t>(st.st_size) > limit) {
       close(fd);
       return Status::InvalidInput(path + ": not a private file of this user");
     }
-    std::string data(static_cast<std::size_t>(st.st_size), '\0');
-    std::size_t done = 0;
-    while (done < data.size()) {
-      ssize_t n = read(fd, &data[done], data.size() - done);
-      if (n <= 0) break;
-      done += static_cast<std::size_t>(n);
-    }
+    std::string data;
+    bool fits = ReadAtMost(fd, limit, &data);
     close(fd);
-    data.resize(done);
+    if (!fits) {
+      Wipe(data);
+      return Status::InvalidInput(path + ": not a private file of this user");
+    }
     return data;
   }
 

@@ -43,6 +43,12 @@ TEST_CASE("host:port: every malformed authority says why", "[host_port]") {
       {"[::g]", "bad IPv6 address"},
       {"[::1]x", "unexpected text after IPv6 address"},
       {"[::1]:", "empty port"},
+      {".host", "empty label in host"},
+      {"a..b", "empty label in host"},
+      {"host..", "empty label in host"},
+      {"host..:80", "empty label in host"},
+      {".", "empty label in host"},
+      {"user@host", "bad host"},
   };
   for (const Row& row : rows) {
     INFO(row.authority);

@@ -134,6 +134,61 @@ TEST_CASE("actions: a URL that cannot be a registry is simply not found", "[cred
   CHECK(h.Run({"erase"}, "ftp://x").code == 0);
 }
 
+TEST_CASE("actions: hostile store input is refused before the store is opened", "[credential_actions]") {
+  Harness h;
+  const std::string bad[] = {
+      R"({"ServerURL":"a.example","Username":"u","Secret":"replaced","n":1e400})",
+      R"({"ServerURL":"a.example","Username":"rob\u0000ot","Secret":"replaced"})",
+      R"({"ServerURL":"a.example","Username":"robot\u001b[2J","Secret":"replaced"})",
+      R"({"ServerURL":"a.example\u0000evil","Username":"u","Secret":"replaced"})",
+      R"({"ServerURL":"a.example\nSECOND LINE","Username":"u","Secret":"replaced"})",
+      R"({"ServerURL":"https://robot:PASSWORD@a.example","Username":"u","Secret":"replaced"})",
+      R"({"ServerURL":"a.example#x@evil.example","Username":"u","Secret":"replaced"})",
+      R"({"ServerURL":"a.example?x@evil.example","Username":"u","Secret":"replaced"})",
+      R"({"ServerURL":"a..example","Username":"u","Secret":"replaced"})",
+      R"({"ServerURL":".a.example","Username":"u","Secret":"replaced"})",
+      R"({"ServerURL":"a.example..","Username":"u","Secret":"replaced"})",
+  };
+  for (const std::string& input : bad) {
+    INFO(input);
+    RunResult r = h.Run({"store"}, input);
+    CHECK(r.code == 1);
+    CHECK(r.out.rfind("docker-credential-upbound: error: ", 0) == 0);
+    CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 1);
+    CHECK(r.out.find('\0') == std::string::npos);
+    CHECK(r.out.find("replaced") == std::string::npos);
+    CHECK(r.out.find("PASSWORD") == std::string::npos);
+    CHECK(r.out.find("SECOND LINE") == std::string::npos);
+  }
+  CHECK(h.opens() == 0);
+}
+
+TEST_CASE("actions: a NUL in the Secret is kept, byte for byte", "[credential_actions]") {
+  // Secrets are opaque bytes (wire.h): stored and returned whole, never cut.
+  Harness h;
+  REQUIRE(h.Run({"store"}, R"({"ServerURL":"a.example","Username":"u","Secret":"pa\u0000ss"})").code == 0);
+  CHECK(h.Run({"get"}, "a.example").out ==
+        "{\"ServerURL\":\"a.example\",\"Username\":\"u\",\"Secret\":\"pa\\u0000ss\"}\n");
+}
+
+TEST_CASE("actions: an ambiguous host gets nothing and asks nobody", "[credential_actions]") {
+  Harness h;
+  h.env["OVERRIDE_REGISTRY_ENDPOINT"] = "xpkg.upbound.io";
+  h.env["UP_ROBOT_TOKEN"] = "eyJhbGciOiJub25lIn0.eyJqdGkiOiIwMTIzLWFiY2QifQ.c2ln";
+  for (const char* url : {"xpkg.upbound.io..", ".xpkg.upbound.io", "xpkg..upbound.io", "user@xpkg.upbound.io",
+                          "https://user:pw@xpkg.upbound.io/", "evil.example@xpkg.upbound.io",
+                          "xpkg.upbound.io#frag@evil.example", "xpkg.upbound.io?x@evil.example",
+                          "https://xpkg.upbound.io#@evil.example/"}) {
+    INFO(url);
+    RunResult got = h.Run({"get"}, url);
+    CHECK(got.code == 1);
+    CHECK(got.out == kNotFound);
+    CHECK(h.Run({"erase"}, url).code == 0);
+  }
+  CHECK(h.http.requests().empty());
+  CHECK(h.opens() == 0);
+}
+
 TEST_CASE("actions: store errors are one line with context", "[credential_actions]") {
   Harness h;
   h.BreakStore(Status::Unavailable("keyring: the default collection is locked"));

@@ -31,7 +31,7 @@ const Row kRows[] = {
     {"https://xpkg.upbound.io/v1/", "xpkg.upbound.io"},
     {"xpkg.upbound.io/org/pkg", "xpkg.upbound.io"},
     {"https://xpkg.upbound.io:443/v2/org/pkg?x=1#y", "xpkg.upbound.io"},
-    {"https://user@xpkg.upbound.io/", "xpkg.upbound.io"},
+    {"xpkg.upbound.io/org/pkg@sha256:abc", "xpkg.upbound.io"},  // '@' after the path starts
     // other ports are other registries
     {"registry.example.com:5000", "registry.example.com:5000"},
     {"https://registry.example.com:5000/", "registry.example.com:5000"},
@@ -76,6 +76,29 @@ const Row kRows[] = {
     {"[xyz]:5000", nullptr},
     {"xpkg\tupbound.io", nullptr},
     {"host$name", nullptr},
+    // ambiguous between URL parsers: empty labels (one trailing dot is
+    // dropped), and user info or an '@' behind '#' or '?' that another
+    // parser could take as the end of user info
+    {"xpkg.upbound.io..", nullptr},
+    {"https://xpkg.upbound.io../", nullptr},
+    {".xpkg.upbound.io", nullptr},
+    {"xpkg..upbound.io", nullptr},
+    {"a..b", nullptr},
+    {".", nullptr},
+    {"..", nullptr},
+    {"xpkg.upbound.io.:5000", "xpkg.upbound.io:5000"},
+    {"xpkg.upbound.io..:5000", nullptr},
+    {"user@xpkg.upbound.io", nullptr},
+    {"https://user@xpkg.upbound.io/", nullptr},
+    {"https://robot:password@xpkg.upbound.io/", nullptr},
+    {"@xpkg.upbound.io", nullptr},
+    {"evil.example@xpkg.upbound.io", nullptr},
+    {"xpkg.upbound.io#frag@evil.example", nullptr},
+    {"xpkg.upbound.io?x@evil.example", nullptr},
+    {"https://xpkg.upbound.io#@evil.example/", nullptr},
+    {"https://xpkg.upbound.io?@evil.example", nullptr},
+    {"xpkg.upbound.io#frag", nullptr},
+    {"xpkg.upbound.io?x", nullptr},
 };
 
 TEST_CASE("registry keys: every spelling maps to one key", "[registry_key]") {
@@ -106,6 +129,28 @@ TEST_CASE("registry keys: the error names the URL", "[registry_key]") {
   StatusOr<std::string> key = NormalizeRegistryKey("ftp://example.com");
   REQUIRE_FALSE(key.ok());
   CHECK(key.status().message() == "server URL \"ftp://example.com\": scheme must be http or https");
+}
+
+TEST_CASE("registry keys: errors never show user info, a query or a control character", "[registry_key]") {
+  struct Shown {
+    std::string raw;
+    const char* message;
+  };
+  const Shown rows[] = {
+      {"https://robot:SECRET@xpkg.upbound.io/", "server URL \"https://xpkg.upbound.io/\": user info is not allowed"},
+      {"robot:SECRET@host:99999", "server URL \"host:99999\": user info is not allowed"},
+      {"https://robot:SECRET#@evil", "server URL \"https://evil\": user info is not allowed"},
+      {"https://host:bad/x?token=SECRET", "server URL \"https://host:bad/x\": bad port"},
+      {"host\nSECOND", "server URL \"host\\x0aSECOND\": contains white space or control characters"},
+      {std::string("host\0x", 6), "server URL \"host\\x00x\": contains white space or control characters"},
+      {"a..b", "server URL \"a..b\": empty label in host"},
+  };
+  for (const Shown& row : rows) {
+    INFO(row.raw);
+    StatusOr<std::string> key = NormalizeRegistryKey(row.raw);
+    REQUIRE_FALSE(key.ok());
+    CHECK(key.status().message() == row.message);
+  }
 }
 
 }  // namespace

@@ -73,6 +73,60 @@ TEST_CASE("protocol: malformed store input gives one line without the input", "[
   CHECK(typed.status().message() == "store: field \"Username\" must be a string");
 }
 
+TEST_CASE("protocol: every JSON error is one line, never an exception", "[protocol]") {
+  // 1e400 overflows a double: the JSON library throws out_of_range, not
+  // parse_error. Deep nesting and a huge exponent must not escape either.
+  const std::string bad[] = {
+      R"({"ServerURL":"h","Username":"u","Secret":"hunter2","n":1e400})",
+      R"({"ServerURL":"h","Username":"u","Secret":"hunter2","n":-1e400})",
+      R"({"n":1e99999999999999999999,"Secret":"hunter2"})",
+      std::string(100000, '[') + std::string(100000, ']'),
+  };
+  for (const std::string& input : bad) {
+    INFO(input.substr(0, 80));
+    StatusOr<Credential> r = ParseStoreRequest(input);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().code() == Code::kInvalidInput);
+    CHECK(r.status().message().find('\n') == std::string::npos);
+    CHECK(r.status().message().find("hunter2") == std::string::npos);
+  }
+}
+
+TEST_CASE("protocol: control characters in ServerURL or Username are refused", "[protocol]") {
+  // libsecret's attributes are C strings: "a\0b" would be stored as "a".
+  struct Row {
+    const char* json;
+    const char* message;
+  };
+  const Row rows[] = {
+      {R"({"ServerURL":"h","Username":"rob\u0000ot","Secret":"s"})",
+       "store: Username contains a control character (U+0000)"},
+      {R"({"ServerURL":"h","Username":"robot\n","Secret":"s"})",
+       "store: Username contains a control character (U+000A)"},
+      {R"({"ServerURL":"h","Username":"\tx","Secret":"s"})",
+       "store: Username contains a control character (U+0009)"},
+      {R"({"ServerURL":"h","Username":"a\u007fb","Secret":"s"})",
+       "store: Username contains a control character (U+007F)"},
+      {R"({"ServerURL":"h","Username":"a\u0085b","Secret":"s"})",
+       "store: Username contains a control character (U+0085)"},
+      {R"({"ServerURL":"xpkg.upbound.io\u0000.evil","Username":"u","Secret":"s"})",
+       "store: ServerURL contains a control character (U+0000)"},
+      {R"({"ServerURL":"xpkg.upbound.io\r\nx","Username":"u","Secret":"s"})",
+       "store: ServerURL contains a control character (U+000D)"},
+  };
+  for (const Row& row : rows) {
+    INFO(row.json);
+    StatusOr<Credential> r = ParseStoreRequest(row.json);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().code() == Code::kInvalidInput);
+    CHECK(r.status().message() == row.message);
+  }
+  // Printable text, spaces and non-ASCII letters are usernames.
+  StatusOr<Credential> fine = ParseStoreRequest(R"({"ServerURL":"h","Username":"J\u00f6rg Smith <token>","Secret":"s"})");
+  REQUIRE(fine.ok());
+  CHECK(fine->username == "J\xc3\xb6rg Smith <token>");
+}
+
 TEST_CASE("protocol: get response in Go's field order", "[protocol]") {
   CHECK(FormatGetResponse("xpkg.upbound.io", "robot", "pw") ==
         "{\"ServerURL\":\"xpkg.upbound.io\",\"Username\":\"robot\",\"Secret\":\"pw\"}\n");

@@ -149,6 +149,23 @@ TEST_CASE("retry: Retry-After as an HTTP date", "[retry]") {
   CHECK(ParseRetryAfter("99999999999999999999", wall) == milliseconds(86400000));
 }
 
+TEST_CASE("retry: a Retry-After date centuries away is a day, not an overflow", "[retry]") {
+  // system_clock counts nanoseconds: 9999 is past what it can hold, so the
+  // difference must be taken in seconds and capped before converting.
+  auto wall = std::chrono::system_clock::time_point(std::chrono::seconds(784111777));
+  CHECK(ParseRetryAfter("Fri, 31 Dec 9999 23:59:59 GMT", wall) == milliseconds(86400000));
+  CHECK(ParseRetryAfter("Sat, 01 Jan 2450 00:00:00 GMT", wall) == milliseconds(86400000));
+  CHECK(ParseRetryAfter("Mon, 01 Jan 1601 00:00:00 GMT", wall) == milliseconds(0));
+  CHECK(ParseRetryAfter("Thu, 01 Jan 1950 00:00:00 GMT", wall) == milliseconds(0));
+
+  ScriptedTransport t;
+  t.script = {Response(503, {{"Retry-After", "Fri, 31 Dec 9999 23:59:59 GMT"}}), Response(200)};
+  FakeTime time;
+  StatusOr<HttpResponse> r = SendWithRetry(t, HttpRequest{}, time.Policy(), time.In(milliseconds(60000)));
+  REQUIRE(r.ok());
+  CHECK(time.sleeps == std::vector<milliseconds>{milliseconds(10000)});  // max_retry_after
+}
+
 TEST_CASE("retry: a malformed Retry-After falls back to backoff", "[retry]") {
   ScriptedTransport t;
   t.script = {Response(503, {{"Retry-After", "later"}}), Response(200)};

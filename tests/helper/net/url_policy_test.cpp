@@ -47,6 +47,13 @@ TEST_CASE("http: CheckUrlAllowed", "[http]") {
       {"api.upbound.io/v1", false},
       {"", false},
       {"https://[::1/", false},
+      {"https://api..upbound.io/", false},
+      {"https://.api.upbound.io/", false},
+      {"https://api.upbound.io../", false},
+      {"https://api.upbound.io#@evil.com/", false},
+      {"https://api.upbound.io?@evil.com/", false},
+      {"https://api.upbound.io?x=1", true},
+      {"https://api.upbound.io/x@y", true},  // '@' in a path is no user info
   };
   for (const Row& row : rows) {
     INFO(row.url);
@@ -66,9 +73,29 @@ TEST_CASE("http: refusals name scheme and host, never a query or userinfo", "[ht
   CHECK(s.message().find("evil.com") != std::string::npos);
   CHECK(s.message().find("SECRET") == std::string::npos);
 
+  // '#' or '?' before the '@' must not hide user info from the redaction.
+  s = CheckUrlAllowed("https://robot:SECRET#@evil.com/");
+  CHECK_FALSE(s.ok());
+  CHECK(s.message().find("SECRET") == std::string::npos);
+  s = CheckUrlAllowed("https://robot:SECRET?@evil.com/");
+  CHECK(s.message().find("SECRET") == std::string::npos);
+  s = CheckUrlAllowed("https://robot:SECRET@/");
+  CHECK(s.message().find("SECRET") == std::string::npos);
+
   s = CheckUrlAllowed("FTP://Host.Example/x?SECRET");
   CHECK(s.message().find("ftp://Host.Example") != std::string::npos);
   CHECK(s.message().find("SECRET") == std::string::npos);
+}
+
+TEST_CASE("http: ShownUrl drops user info, query and fragment", "[http]") {
+  CHECK(ShownUrl("https://robot:SECRET@api.upbound.io/v1/login?x=SECRET#SECRET") ==
+        "https://api.upbound.io/v1/login");
+  CHECK(ShownUrl("https://robot:SECRET#@evil.com/") == "https://evil.com/");
+  CHECK(ShownUrl("https://robot:SECRET?@evil.com") == "https://evil.com");
+  // A password may hold an unencoded '/': an '@' anywhere ends what is dropped.
+  CHECK(ShownUrl("https://robot:pa/ss@api.upbound.io/x") == "https://api.upbound.io/x");
+  CHECK(ShownUrl("https://api.upbound.io/a@b") == "https://b");
+  CHECK(ShownUrl("http://h/\x01\x7f") == "http://h/\\x01\\x7f");
 }
 
 }  // namespace

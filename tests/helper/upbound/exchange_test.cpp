@@ -144,11 +144,86 @@ TEST_CASE("exchange: the credential is stamped with the time it was obtained", "
 }
 
 TEST_CASE("exchange: an absurd expires_in is capped, not overflowed", "[exchange]") {
+  for (const char* big : {"1e300", "2592001", "18446744073709551616", "9223372036854775807"}) {
+    INFO(big);
+    FakeHttp http;
+    http.Respond(200, std::string(R"({"access_token":"org-tok","expires_in":)") + big + "}");
+    StatusOr<RegistryCredential> c = Exchange(Upbound(ExchangeKind::kOrgToken), http);
+    REQUIRE(c.ok());
+    CHECK(c->expires_at - c->obtained_at == kMaxLifetimeSeconds);
+  }
+}
+
+TEST_CASE("exchange: a negative or unreadable expires_in is a malformed answer", "[exchange]") {
+  // -1e300 cast to an integer is undefined behaviour; 1e400 overflows the
+  // JSON parser's double.
+  for (const char* bad : {"-1e300", "-5", "0", "0.4", "1e400", "-1e400"}) {
+    INFO(bad);
+    FakeHttp http;
+    http.Respond(200, std::string(R"({"access_token":"org-tok","expires_in":)") + bad + "}");
+    StatusOr<RegistryCredential> c = Exchange(Upbound(ExchangeKind::kOrgToken), http);
+    REQUIRE_FALSE(c.ok());
+    CHECK(c.status().code() == Code::kUnavailable);
+  }
+}
+
+TEST_CASE("exchange: cookie lifetimes follow RFC 6265 and are capped", "[exchange]") {
+  auto now = std::chrono::system_clock::from_time_t(784111777);  // Sun, 06 Nov 1994 08:49:37 GMT
+  // The last valid Max-Age wins, whatever comes between (5.3 step 3).
+  CHECK(SessionLifetime("SID=x; Max-Age=100; Max-Age=5", 7, now) == 5);
+  CHECK(SessionLifetime("SID=x; Max-Age=5; Max-Age=1e3", 7, now) == 5);
+  CHECK(SessionLifetime("SID=x; Max-Age=5; Max-Age=", 7, now) == 5);
+  CHECK(SessionLifetime("SID=x; Max-Age=5; Expires=Sun, 06 Nov 1994 09:49:37 GMT", 7, now) == 5);
+  CHECK(SessionLifetime("SID=x; Max-Age=0; Max-Age=60", 7, now) == 60);
+  CHECK(SessionLifetime("SID=x; Max-Age=60; Max-Age=-1", 7, now) < 0);
+  // Any number of digits: capped, never overflowed, never ignored.
+  CHECK(SessionLifetime("SID=x; Max-Age=2592001", 7, now) == kMaxLifetimeSeconds);
+  CHECK(SessionLifetime("SID=x; Max-Age=9999999999", 7, now) == kMaxLifetimeSeconds);
+  CHECK(SessionLifetime("SID=x; Max-Age=99999999999999999999999999", 7, now) == kMaxLifetimeSeconds);
+  CHECK(SessionLifetime("SID=x; Max-Age=-99999999999999999999999999", 7, now) < 0);
+  CHECK(SessionLifetime("SID=x; Max-Age=000000000000000000000000060", 7, now) == 60);
+  // Expires: the last one wins, the year 9999 is capped, before 1970 is expired.
+  CHECK(SessionLifetime("SID=x; Expires=Fri, 31 Dec 9999 23:59:59 GMT", 7, now) == kMaxLifetimeSeconds);
+  CHECK(SessionLifetime("SID=x; Expires=Thu, 01 Jan 1950 00:00:00 GMT", 7, now) < 0);
+  CHECK(SessionLifetime("SID=x; Expires=Wed, 31 Dec 1969 23:59:59 GMT", 7, now) < 0);
+  CHECK(SessionLifetime("SID=x; Expires=Thu, 01 Jan 1970 00:00:00 GMT", 7, now) < 0);
+  CHECK(SessionLifetime("SID=x; Expires=Sun, 06 Nov 1994 09:49:37 GMT; Expires=Sun, 06 Nov 1994 08:59:37 GMT",
+                        7, now) == 600);
+  // The fallback (the configured session lifetime) is capped too.
+  CHECK(SessionLifetime("SID=x", 1'000'000'000'000, now) == kMaxLifetimeSeconds);
+}
+
+TEST_CASE("exchange: a cookie whose lifetime is out of range still yields a bounded credential",
+          "[exchange]") {
   FakeHttp http;
-  http.Respond(200, R"({"access_token":"org-tok","expires_in":1e300})");
-  StatusOr<RegistryCredential> c = Exchange(Upbound(ExchangeKind::kOrgToken), http);
+  http.Respond(200, "{}", {{"Set-Cookie", "SID=s; Max-Age=99999999999999999999"}});
+  StatusOr<RegistryCredential> c = Exchange(Upbound(ExchangeKind::kSession), http);
   REQUIRE(c.ok());
-  CHECK(c->expires_at - c->obtained_at == 365 * 24 * 3600);
+  CHECK(c->expires_at - c->obtained_at == kMaxLifetimeSeconds);
+
+  FakeHttp cleared;
+  cleared.Respond(200, "{}", {{"Set-Cookie", "SID=s; Expires=Thu, 01 Jan 1950 00:00:00 GMT"}});
+  StatusOr<RegistryCredential> expired = Exchange(Upbound(ExchangeKind::kSession), cleared);
+  REQUIRE_FALSE(expired.ok());
+  CHECK(expired.status().message().find("expired SID cookie") != std::string::npos);
+}
+
+TEST_CASE("exchange: failures show the endpoint without query or user info", "[exchange]") {
+  Settings s = Upbound(ExchangeKind::kOrgToken);
+  s.auth_endpoint = "https://auth.upbound.io/base?key=SECRET1";
+  FakeHttp http;
+  http.Respond(401);
+  StatusOr<RegistryCredential> c = Exchange(s, http);
+  REQUIRE_FALSE(c.ok());
+  CHECK(c.status().message().find("https://auth.upbound.io/base") != std::string::npos);
+  CHECK(c.status().message().find("SECRET1") == std::string::npos);
+
+  FakeHttp nothing;
+  nothing.Respond(200, "{}");
+  s.auth_endpoint = "https://auth.upbound.io/base#SECRET2";
+  c = Exchange(s, nothing);
+  REQUIRE_FALSE(c.ok());
+  CHECK(c.status().message().find("SECRET2") == std::string::npos);
 }
 
 }  // namespace

@@ -17,6 +17,24 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// Runs body in a child process and returns its exit code, or -1 when it
+// has not finished within `limit`: a read that blocks must fail a test,
+// not hang the suite.
+template <typename Body>
+int ExitCodeWithin(std::chrono::milliseconds limit, Body body) {
+  pid_t child = fork();
+  if (child == 0) _exit(body());
+  Clock::time_point end = Clock::now() + limit;
+  int status = 0;
+  while (Clock::now() < end) {
+    if (waitpid(child, &status, WNOHANG) == child) return WIFEXITED(status) ? WEXITSTATUS(status) : -2;
+    usleep(10000);
+  }
+  kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);
+  return -1;
+}
+
 int Mode(const std::string& path) {
   struct stat st;
   return stat(path.c_str(), &st) == 0 ? static_cast<int>(st.st_mode & 0777) : -1;
@@ -114,6 +132,68 @@ TEST_CASE("posix fs: ReadFile reads regular files only, within the limit", "[pos
   std::string link = dir.path + "/link";
   REQUIRE(symlink(path.c_str(), link.c_str()) == 0);
   CHECK(*fs.ReadFile(link, 5) == "hello");
+}
+
+TEST_CASE("posix fs: a FIFO as a private file is refused at once", "[posix_file_system]") {
+  // A FIFO in the cache directory hung every get: open() waited for a writer.
+  TempDir dir;
+  FileSystem& fs = *DefaultFileSystem();
+  std::string fifo = dir.path + "/entry.json";
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  int code = ExitCodeWithin(std::chrono::seconds(5), [&] {
+    StatusOr<std::string> read = fs.ReadPrivateFile(fifo, 100);
+    return !read.ok() && read.status().code() == Code::kInvalidInput ? 0 : 1;
+  });
+  CHECK(code == 0);
+}
+
+TEST_CASE("posix fs: a private file must sit in a private directory", "[posix_file_system]") {
+  // A directory others may write lets them swap the file under us; one
+  // another user owns (a pre-created /tmp name) is theirs to fill.
+  TempDir dir;
+  FileSystem& fs = *DefaultFileSystem();
+  std::string cache = dir.path + "/cache";
+  REQUIRE(fs.EnsurePrivateDir(cache).ok());
+  std::string file = cache + "/f.json";
+  REQUIRE(fs.WritePrivateFileAtomic(file, "data").ok());
+  CHECK(*fs.ReadPrivateFile(file, 100) == "data");
+
+  for (int mode : {0777, 0770, 0702, 01777}) {
+    INFO("mode " << mode);
+    REQUIRE(chmod(cache.c_str(), static_cast<mode_t>(mode)) == 0);
+    StatusOr<std::string> read = fs.ReadPrivateFile(file, 100);
+    REQUIRE_FALSE(read.ok());
+    CHECK(read.status().code() == Code::kInvalidInput);
+    CHECK(read.status().message() == cache + ": not a private directory of this user");
+  }
+  REQUIRE(chmod(cache.c_str(), 0755) == 0);  // readable by others is fine: the file is 0600
+  CHECK(*fs.ReadPrivateFile(file, 100) == "data");
+
+  // The directory itself may not be a symlink (to a directory someone else controls).
+  std::string link = dir.path + "/link";
+  REQUIRE(symlink(cache.c_str(), link.c_str()) == 0);
+  CHECK(fs.ReadPrivateFile(link + "/f.json", 100).status().code() == Code::kInvalidInput);
+  CHECK(fs.ReadPrivateFile(dir.path + "/absent/f.json", 100).status().IsNotFound());
+
+  if (getuid() == 0) {
+    // Another user's directory, even with our file in it.
+    REQUIRE(chown(cache.c_str(), 65534, 65534) == 0);
+    CHECK(fs.ReadPrivateFile(file, 100).status().message() == cache + ": not a private directory of this user");
+  }
+}
+
+TEST_CASE("posix fs: devices and huge files are refused without reading them", "[posix_file_system]") {
+  TempDir dir;
+  FileSystem& fs = *DefaultFileSystem();
+  std::string sparse = dir.path + "/huge";
+  { std::ofstream(sparse) << ""; }
+  REQUIRE(truncate(sparse.c_str(), 4LL << 30) == 0);  // 4 GiB of holes
+  int code = ExitCodeWithin(std::chrono::seconds(5), [&] {
+    bool refused = fs.ReadFile("/dev/zero", 1 << 20).status().message() == "/dev/zero: not a regular file" &&
+                   fs.ReadFile(sparse, 1 << 20).status().message() == sparse + ": larger than 1048576 bytes";
+    return refused ? 0 : 1;
+  });
+  CHECK(code == 0);
 }
 
 }  // namespace

@@ -1,0 +1,34 @@
+#include <sys/resource.h>
+#include <unistd.h>
+#if defined(__linux__)
+#include <sys/prctl.h>
+#endif
+
+#include <cerrno>
+#include <cstring>
+
+#include "helper/system/process.h"
+
+namespace dcu {
+
+Status HardenProcess() {
+  // Lowering a limit never needs privilege; the hard limit goes too, so
+  // nothing this process runs can raise it again.
+  struct rlimit none = {0, 0};
+  if (setrlimit(RLIMIT_CORE, &none) != 0) {
+    return Status::Internal(std::string("cannot disable core dumps: setrlimit: ") + std::strerror(errno));
+  }
+#if defined(__linux__)
+  // Also covers a core_pattern pipe (which ignores RLIMIT_CORE) and keeps
+  // same-user debuggers out.
+  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
+    return Status::Internal(std::string("cannot make the process non-dumpable: prctl: ") +
+                            std::strerror(errno));
+  }
+#endif
+  return Status::Ok();
+}
+
+std::string ProcessUserId() { return std::to_string(getuid()); }
+
+}  // namespace dcu
