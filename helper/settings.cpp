@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "helper/docker/registry_key.h"
+#include "helper/base/shown_url.h"
 #include "helper/base/text.h"
 #include "helper/system/process.h"
 
@@ -111,12 +112,12 @@ StatusOr<std::string> ParseEndpoint(const Raw& raw) {
   if (value.find("://") == std::string::npos) value = "https://" + value;
   std::string scheme = ToLower(value.substr(0, value.find("://")));
   if (scheme != "https" && scheme != "http") {
-    return Status::InvalidInput(raw.origin + ": \"" + raw.value + "\" must be an https URL");
+    return Status::InvalidInput(raw.origin + ": \"" + ShownUrl(raw.value) + "\" must be an https URL");
   }
   while (!value.empty() && value.back() == '/') value.pop_back();
   StatusOr<std::string> host = NormalizeRegistryKey(value);
   if (!host.ok() || value.size() <= scheme.size() + 3) {
-    return Status::InvalidInput(raw.origin + ": \"" + raw.value + "\" is not a URL");
+    return Status::InvalidInput(raw.origin + ": \"" + ShownUrl(raw.value) + "\" is not a URL");
   }
   std::string rest = value.substr(scheme.size() + 3);
   std::size_t path = rest.find_first_of("/?#");

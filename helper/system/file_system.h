@@ -32,7 +32,9 @@ class FileSystem {
 
   // Reads a file of at most `limit` bytes that this user owns and nobody
   // else may read or write (mode 0600 or stricter), without following a
-  // symlink. NotFound when absent; InvalidInput when foreign or too large.
+  // symlink, in a directory this user owns that group and others cannot
+  // write (not a symlink either); a FIFO or device is refused without
+  // blocking. NotFound when absent; InvalidInput when foreign or too large.
   virtual StatusOr<std::string> ReadPrivateFile(const std::string& path, std::size_t limit) = 0;
 
   // Replaces path atomically (temporary file, fsync-free rename) with mode

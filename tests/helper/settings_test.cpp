@@ -178,3 +178,34 @@ TEST_CASE("settings: a config file that is a FIFO is not waited for", "[settings
 
 }  // namespace
 }  // namespace dcu
+
+namespace dcu {
+namespace {
+
+TEST_CASE("settings: a bad endpoint's message shows no user info", "[settings]") {
+  for (const char* bad : {"ftp://robot:SECRETPW@upbound.io", "https://robot:SECRETPW@"}) {
+    INFO(bad);
+    StatusOr<Settings> s = LoadSettings({{"UP_DOMAIN", bad}}, *DefaultFileSystem());
+    REQUIRE_FALSE(s.ok());
+    CHECK(s.status().message().find("SECRETPW") == std::string::npos);
+  }
+}
+
+TEST_CASE("settings: verifyPeriod and realmHosts", "[settings]") {
+  CHECK(LoadSettings({{"DOCKER_CREDENTIAL_UPBOUND_VERIFY", "0"}}, *DefaultFileSystem())->verify_period_seconds == 0);
+  CHECK(LoadSettings({{"DOCKER_CREDENTIAL_UPBOUND_VERIFY", "90"}}, *DefaultFileSystem())->verify_period_seconds == 90);
+  for (const char* bad : {"-1", "2592001", "1h", ""}) {
+    if (std::string(bad).empty()) continue;  // empty means unset
+    CHECK_FALSE(LoadSettings({{"DOCKER_CREDENTIAL_UPBOUND_VERIFY", bad}}, *DefaultFileSystem()).ok());
+  }
+  std::string path = WriteConfig(R"({"verifyPeriod":"600","realmHosts":["Auth.Example:8443","auth.example"]})");
+  StatusOr<Settings> s = LoadSettings({{"DOCKER_CREDENTIAL_UPBOUND_CONFIG", path}}, *DefaultFileSystem());
+  REQUIRE(s.ok());
+  CHECK(s->verify_period_seconds == 600);
+  CHECK(s->realm_hosts == std::vector<std::string>{"auth.example:8443", "auth.example"});
+  WriteConfig(R"({"realmHosts":"auth.example"})");
+  CHECK_FALSE(LoadSettings({{"DOCKER_CREDENTIAL_UPBOUND_CONFIG", path}}, *DefaultFileSystem()).ok());
+}
+
+}  // namespace
+}  // namespace dcu
