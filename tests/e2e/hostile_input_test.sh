@@ -25,6 +25,7 @@ unset UP_DOMAIN UP_PROFILE UP_ROBOT_TOKEN UP_ROBOT_TOKEN_FILE UP_ROBOT_ACCESS_ID
     DOCKER_CREDENTIAL_UPBOUND_SESSION_LIFETIME DOCKER_CREDENTIAL_UPBOUND_CACHE_DIR
 printf '{}\n' >"$E2E_TMP/config.json"
 export DOCKER_CREDENTIAL_UPBOUND_CONFIG=$E2E_TMP/config.json
+export DOCKER_CREDENTIAL_UPBOUND_EXCHANGE=session   # the checks of cached exchanged credentials
 
 if ! start_upbound "$E2E_TMP/upbound"; then not_ok "start the Upbound stand-in"; e2e_finish; fi
 ok "Upbound stand-in on $UPBOUND_URL"
