@@ -11,7 +11,9 @@
 #     issue 7 section 2); logout (erase, then refused)
 #  2. quirks, each a check: `logout --all` drops credHelpers from
 #     config.json; `podman login HOST/namespace` bypasses the helper and
-#     writes base64(id:token) into the auth file; credsStore is ignored
+#     writes base64(id:token) into the auth file; without DOCKER_CONFIG,
+#     login writes into auth.json even with credHelpers in
+#     ~/.docker/config.json; credsStore is ignored
 #
 # Secrets go to podman only through --password-stdin pipes.
 . "$(dirname "$0")/lib.sh"
@@ -189,6 +191,48 @@ pm logout "$REG/acme"
 check "podman logout $REG/acme removes that entry" \
     test "$(grep -c '"auth"' "$DOCKER_CONFIG/config.json")" = 0
 write_docker_config
+
+# Without DOCKER_CONFIG (the usual case) podman logs in into containers'
+# auth.json: a credHelpers entry only in ~/.docker/config.json is read for
+# get but not used for store, and the pair lands there base64-encoded.
+# The same entry in auth.json makes podman store through the helper.
+(
+    export HOME=$E2E_TMP/home XDG_RUNTIME_DIR=$E2E_TMP/runtime
+    unset DOCKER_CONFIG
+    mkdir -p "$HOME/.docker" "$XDG_RUNTIME_DIR/containers"
+    chmod 0700 "$XDG_RUNTIME_DIR"
+    AUTH=$XDG_RUNTIME_DIR/containers/auth.json
+    printf '{"credHelpers":{"%s":"upbound"}}\n' "$REG" >"$HOME/.docker/config.json"
+    hcall erase "$REG"
+    calls_reset
+    login_robot "$REG"
+    rc=$?
+    got=$(K="$REG" "$PY" - "$AUTH" "$R" <<'EOF2'
+import base64, json, os, sys
+try:
+    cfg = json.load(open(sys.argv[1]))
+except Exception:
+    print("no auth.json"); sys.exit()
+robot = json.load(open(sys.argv[2]))
+a = cfg.get("auths", {}).get(os.environ["K"], {}).get("auth", "")
+want = base64.b64encode(("%s:%s" % (robot["accessId"], robot["token"])).encode()).decode()
+print("base64(accessId:token)" if a == want else "other (%d chars)" % len(a))
+EOF2
+)
+    check_eq "quirk: DOCKER_CONFIG unset, credHelpers only in ~/.docker/config.json: podman login exits 0, no store through the helper" \
+        "0 " "$rc $(calls_store_user)"
+    check_eq "quirk: ... the pair lands in \$XDG_RUNTIME_DIR/containers/auth.json as base64(accessId:token)" \
+        "base64(accessId:token)" "$got"
+    pm logout "$REG"
+    printf '{"credHelpers":{"%s":"upbound"}}\n' "$REG" >"$AUTH"
+    calls_reset
+    login_robot "$REG"
+    rc=$?
+    check_eq "with credHelpers in auth.json too, podman login stores through the helper (Username <accessId>)" \
+        "0 $ID" "$rc $(calls_store_user)"
+    check "... and auth.json holds no \"auth\"" sh -c "! grep -q '\"auth\"' '$AUTH'"
+    pm logout "$REG"
+)
 
 # credsStore is ignored: nothing is asked, the pull is anonymous
 printf '{"credsStore":"upbound"}\n' >"$DOCKER_CONFIG/config.json"

@@ -67,7 +67,7 @@ runroot = "$c/storage/run"
 EOF
     printf 'unqualified-search-registries = []\n' >"$c/registries.conf"
     printf '{"default":[{"type":"insecureAcceptAnything"}]}\n' >"$c/policy.json"
-    printf '[engine]\nevents_logger = "none"\n' >"$c/containers.conf"
+    printf '[engine]\nevents_logger = "none"\ncgroup_manager = "cgroupfs"\n' >"$c/containers.conf"
     export CONTAINERS_STORAGE_CONF=$c/storage.conf CONTAINERS_REGISTRIES_CONF=$c/registries.conf \
         CONTAINERS_CONF=$c/containers.conf
     CL_POLICY=$c/policy.json
