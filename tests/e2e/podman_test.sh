@@ -13,7 +13,8 @@
 #     config.json; `podman login HOST/namespace` bypasses the helper and
 #     writes base64(id:token) into the auth file; without DOCKER_CONFIG,
 #     login writes into auth.json even with credHelpers in
-#     ~/.docker/config.json; credsStore is ignored
+#     ~/.docker/config.json; a failing erase crashes logout; credsStore
+#     is ignored
 #
 # Secrets go to podman only through --password-stdin pipes.
 . "$(dirname "$0")/lib.sh"
@@ -233,6 +234,24 @@ EOF2
     check "... and auth.json holds no \"auth\"" sh -c "! grep -q '\"auth\"' '$AUTH'"
     pm logout "$REG"
 )
+
+# a failing erase (no session bus: the keyring cannot be reached) makes
+# podman 4.3's logout die with a Go stack overflow. It takes about 6 s and
+# 1 GiB to die: the release pass only.
+if [ "${E2E_SANITIZER:-}" != 1 ]; then
+helper_store_robot "$R"
+calls_reset
+DBUS_SESSION_BUS_ADDRESS=unix:path=$E2E_TMP/no-such-bus pm logout "$REG"
+rc=$?
+if [ "$rc" != 0 ] && grep -q 'stack overflow' "$E2E_TMP/client.out"; then
+    ok "quirk: when the helper's erase fails (no session bus), podman logout dies with a Go stack overflow (exit $rc; helper: $(calls_seq | cut -c1-40))"
+elif [ "$rc" != 0 ]; then
+    ok "podman logout reports a failed erase, exit $rc (the stack-overflow quirk is gone: update README)"
+else
+    not_ok "podman logout with a failing erase exits non-zero"
+fi
+hcall erase "$REG"
+fi
 
 # credsStore is ignored: nothing is asked, the pull is anonymous
 printf '{"credsStore":"upbound"}\n' >"$DOCKER_CONFIG/config.json"
