@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034
 # Shared set-up for the e2e scripts that drive real clients (podman,
 # buildah, skopeo, the Docker CLI) against the registry behind the local
 # Upbound stand-in. Source tests/e2e/lib.sh and tests/lib/upbound.sh first.
