@@ -23,7 +23,7 @@ SecretStore& Context::Store() {
   return *store_;
 }
 
-HttpClient Context::Http() {
+HttpClient Context::Http(int max_attempts) {
   const System& system = system_;
   FileSystem& files = fs;
   std::string ca_bundle = settings().ca_bundle;
@@ -40,7 +40,9 @@ HttpClient Context::Http() {
     }
     return system.open_http(options);
   };
-  return HttpClient(open, retry, log);
+  RetryPolicy policy = retry;
+  if (max_attempts > 0) policy.max_attempts = max_attempts;
+  return HttpClient(open, policy, log);
 }
 
 }  // namespace dcu

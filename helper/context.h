@@ -60,8 +60,9 @@ class Context {
 
   // A client for requests to Upbound and registries: the URL policy, the
   // settings' CA bundle and retries. The transport is opened on its first
-  // request. Precondition: LoadSettings() succeeded.
-  HttpClient Http();
+  // request. max_attempts > 0 overrides the retry policy's (a probe that
+  // should fail fast). Precondition: LoadSettings() succeeded.
+  HttpClient Http(int max_attempts = 0);
 
  private:
   const System& system_;

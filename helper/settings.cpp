@@ -1,6 +1,7 @@
 #include "helper/settings.h"
 
 #include <algorithm>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 
@@ -32,6 +33,7 @@ constexpr Source kSources[] = {
     {"timeout", "DOCKER_CREDENTIAL_UPBOUND_TIMEOUT"},
     {"sessionLifetime", "DOCKER_CREDENTIAL_UPBOUND_SESSION_LIFETIME"},
     {"keyringTimeout", "DOCKER_CREDENTIAL_UPBOUND_KEYRING_TIMEOUT"},
+    {"verifyPeriod", "DOCKER_CREDENTIAL_UPBOUND_VERIFY"},
 };
 
 constexpr std::size_t kMaxConfigFile = 1 << 20;
@@ -55,8 +57,14 @@ struct Raw {
   std::string origin;
 };
 
+// The config file's lists of hosts.
+struct HostLists {
+  std::vector<std::string> registries;   // "registries"
+  std::vector<std::string> realm_hosts;  // "realmHosts"
+};
+
 Status ReadConfigFile(FileSystem& fs, const std::string& path, bool must_exist,
-                      std::map<std::string, Raw>* raw, std::vector<std::string>* registries) {
+                      std::map<std::string, Raw>* raw, HostLists* lists) {
   StatusOr<std::string> text = fs.ReadFile(path, kMaxConfigFile);
   if (!text.ok()) {
     if (must_exist) return Status::InvalidInput("config file " + path + ": cannot be read");
@@ -69,11 +77,12 @@ Status ReadConfigFile(FileSystem& fs, const std::string& path, bool must_exist,
   for (const auto& item : doc.items()) {
     const std::string& key = item.key();
     std::string origin = "config file " + path + ", key \"" + key + "\"";
-    if (key == "registries") {
+    if (key == "registries" || key == "realmHosts") {
+      std::vector<std::string>* list = key == "registries" ? &lists->registries : &lists->realm_hosts;
       if (!item.value().is_array()) return Status::InvalidInput(origin + ": must be a list of hosts");
       for (const auto& host : item.value()) {
         if (!host.is_string()) return Status::InvalidInput(origin + ": must be a list of hosts");
-        registries->push_back(host.get<std::string>());
+        list->push_back(host.get<std::string>());
       }
       continue;
     }
@@ -113,12 +122,12 @@ StatusOr<std::string> ParseEndpoint(const Raw& raw) {
   return scheme + "://" + ToLower(rest.substr(0, path)) + (path == std::string::npos ? "" : rest.substr(path));
 }
 
-StatusOr<int> ParseSeconds(const Raw& raw, int max) {
+StatusOr<int> ParseSeconds(const Raw& raw, int max, int min = 1) {
   const std::string& v = raw.value;
-  if (v.empty() || v.size() > 9 || !std::all_of(v.begin(), v.end(), IsDigit) || std::stoi(v) < 1 ||
+  if (v.empty() || v.size() > 9 || !std::all_of(v.begin(), v.end(), IsDigit) || std::stoi(v) < min ||
       std::stoi(v) > max) {
-    return Status::InvalidInput(raw.origin + ": \"" + v + "\" must be a number of seconds from 1 to " +
-                                std::to_string(max));
+    return Status::InvalidInput(raw.origin + ": \"" + v + "\" must be a number of seconds from " +
+                                std::to_string(min) + " to " + std::to_string(max));
   }
   return std::stoi(v);
 }
@@ -164,11 +173,11 @@ StatusOr<Settings> LoadSettings(const Env& env, FileSystem& fs,
                                 const std::map<std::string, std::string>& flags) {
   // Lowest precedence first; later layers overwrite.
   std::map<std::string, Raw> raw;
-  std::vector<std::string> extra_registries;
+  HostLists lists;
   std::string config_path = ConfigPath(env);
   if (!config_path.empty()) {
     Status read = ReadConfigFile(fs, config_path, !Get(env, "DOCKER_CREDENTIAL_UPBOUND_CONFIG").empty(),
-                                 &raw, &extra_registries);
+                                 &raw, &lists);
     if (!read.ok()) return read;
   }
   for (const Source& source : kSources) {
@@ -203,13 +212,17 @@ StatusOr<Settings> LoadSettings(const Env& env, FileSystem& fs,
   s.registry_hosts.push_back(*registry);
   // The older registry host on the same realm, for Upbound's own domain only.
   if (!has("registryEndpoint") && host == "upbound.io") s.registry_hosts.push_back("registry.upbound.io");
-  for (const std::string& extra : extra_registries) {
-    StatusOr<std::string> key = NormalizeRegistryKey(extra);
-    if (!key.ok()) {
-      return Status::InvalidInput("config file " + config_path + ", key \"registries\": " +
-                                  key.status().message());
+  for (auto [name, from, to] : {std::tuple<const char*, std::vector<std::string>*, std::vector<std::string>*>{
+                                    "registries", &lists.registries, &s.registry_hosts},
+                                {"realmHosts", &lists.realm_hosts, &s.realm_hosts}}) {
+    for (const std::string& extra : *from) {
+      StatusOr<std::string> key = NormalizeRegistryKey(extra);
+      if (!key.ok()) {
+        return Status::InvalidInput("config file " + config_path + ", key \"" + name + "\": " +
+                                    key.status().message());
+      }
+      to->push_back(*key);
     }
-    s.registry_hosts.push_back(*key);
   }
 
   if (has("exchange")) {
@@ -248,6 +261,11 @@ StatusOr<Settings> LoadSettings(const Env& env, FileSystem& fs,
     StatusOr<int> seconds = ParseSeconds(raw["sessionLifetime"], 30 * 24 * 3600);
     if (!seconds.ok()) return seconds.status();
     s.session_lifetime_seconds = *seconds;
+  }
+  if (has("verifyPeriod")) {
+    StatusOr<int> seconds = ParseSeconds(raw["verifyPeriod"], 30 * 24 * 3600, 0);
+    if (!seconds.ok()) return seconds.status();
+    s.verify_period_seconds = *seconds;
   }
   if (has("keyringTimeout")) {
     // A provider that asks the user to confirm access (KeePassXC) may need longer.

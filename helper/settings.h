@@ -31,7 +31,8 @@ struct Settings {
   std::string robot_token;       // UP_ROBOT_TOKEN (a secret: never printed)
   std::string robot_access_id;   // UP_ROBOT_ACCESS_ID
 
-  ExchangeKind exchange = ExchangeKind::kSession;
+  // direct is the default: the pair Upbound documents for push and pull.
+  ExchangeKind exchange = ExchangeKind::kDirect;
   std::string organization;  // UP_ORGANIZATION, for org-token
 
   // DOCKER_CREDENTIAL_UPBOUND_CACHE_DIR, else $XDG_RUNTIME_DIR/docker-credential-upbound,
@@ -41,6 +42,12 @@ struct Settings {
   bool debug = false;     // UP_DEBUG
   int timeout_seconds = 30;             // bound on a whole get
   int session_lifetime_seconds = 3600;  // when a login's cookie does not say
+  // How long the registry's verdict on a direct pair holds
+  // (DOCKER_CREDENTIAL_UPBOUND_VERIFY, verifyPeriod); 0: never verify.
+  int verify_period_seconds = 3600;
+  // Hosts (host or host:port) besides the registry's own whose token realm
+  // may be sent a direct pair (config key realmHosts).
+  std::vector<std::string> realm_hosts;
   // DOCKER_CREDENTIAL_UPBOUND_KEYRING_TIMEOUT, and where the session bus is.
   SecretStoreOptions keyring;
 

@@ -58,11 +58,16 @@ int RunStore(Context& ctx) {
   if (!key.ok()) return ReportError(ctx, key.status());
   if (Status loaded = ctx.LoadSettings(); !loaded.ok()) return ReportError(ctx, loaded);
   cred->server = *key;
-  Status stored = ctx.Store().Put(*cred);
+  if (ctx.settings().IsUpboundRegistry(*key)) {
+    StatusOr<bool> derived = IsDerivedCredential(ctx, *key, *cred);
+    if (!derived.ok() || *derived) Wipe(cred->secret);
+    if (!derived.ok()) return ReportError(ctx, derived.status());
+    if (*derived) return 0;
+  }
+  // A new robot token must not be answered with the old one's credential.
+  Status stored = ChangeStoredCredential(ctx, *key, [&ctx, &cred]() { return ctx.Store().Put(*cred); });
   Wipe(cred->secret);
   if (!stored.ok()) return ReportError(ctx, stored);
-  // A new robot token must not be answered with the old one's credential.
-  if (ctx.settings().IsUpboundRegistry(*key)) InvalidateUpboundCache(ctx, *key);
   return 0;
 }
 
@@ -87,9 +92,9 @@ int RunErase(Context& ctx) {
   // Nothing can be stored under a key that does not normalise.
   if (!input.key.ok()) return 0;
   if (Status loaded = ctx.LoadSettings(); !loaded.ok()) return ReportError(ctx, loaded);
-  Status erased = ctx.Store().Erase(*input.key);
+  const std::string& key = *input.key;
+  Status erased = ChangeStoredCredential(ctx, key, [&ctx, &key]() { return ctx.Store().Erase(key); });
   if (!erased.ok()) return ReportError(ctx, erased);
-  if (ctx.settings().IsUpboundRegistry(*input.key)) InvalidateUpboundCache(ctx, *input.key);
   return 0;
 }
 

@@ -53,8 +53,10 @@ class FileSystem {
   // (device, inode, size, change time), or NotFound.
   virtual StatusOr<std::string> Fingerprint(const std::string& path) = 0;
 
-  // Takes an exclusive lock on path (created 0600 if absent), waiting
-  // until deadline; Unavailable when it could not be had in time.
+  // Takes an exclusive lock on path (a regular file of this user's, created
+  // 0600 if absent), waiting until deadline. Unavailable when another holder
+  // kept it past the deadline; InvalidInput when the lock file cannot be
+  // used at all (an unwritable directory, a FIFO, another owner's file).
   virtual StatusOr<std::unique_ptr<FileLock>> Lock(
       const std::string& path, std::chrono::steady_clock::time_point deadline) = 0;
 

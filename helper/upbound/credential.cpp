@@ -1,14 +1,22 @@
 #include "helper/upbound/credential.h"
 
+#include "helper/base/sha256.h"
+#include "helper/base/wipe.h"
 #include "helper/upbound/exchange.h"
 #include "helper/upbound/robot_token.h"
 #include "helper/upbound/token_cache.h"
-#include "helper/base/wipe.h"
+#include "helper/upbound/verify.h"
 
 namespace dcu {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// How long a rejection is remembered: long enough that one `docker pull`
+// (which asks several times) costs one request, short enough that a token
+// fixed on the server side works again within a minute.
+constexpr std::int64_t kRejectionMemory = 60;
+constexpr const char* kDerivedUsername = "_token";
 
 // Everything the exchanged credential depends on besides the token source.
 std::string Identity(const Settings& s, const std::string& source) {
@@ -16,7 +24,188 @@ std::string Identity(const Settings& s, const std::string& source) {
   return std::string(ExchangeKindName(s.exchange)) + "\n" + endpoint + "\n" + s.organization + "\n" + source;
 }
 
+// What a direct pair's verdict depends on: the registry and the pair itself
+// (only its digest: the verdict file holds no secret).
+std::string VerdictIdentity(const Settings& s, const RobotToken& robot) {
+  return "verify\n" + s.registry_endpoint + "\n" + Sha256Hex(robot.access_id + "\n" + robot.token);
+}
+
 void Debug(Context& ctx, const std::string& host, const std::string& line) { ctx.log.Debug(host + ": " + line); }
+
+std::int64_t Age(Context& ctx, const Verdict& v) { return std::max<std::int64_t>(0, ctx.fs.Now() - v.checked_at); }
+
+// A rejected token answers "not found", so public packages still pull.
+Status AnswerRejected(Context& ctx, const std::string& host, const Verdict& v) {
+  ctx.log.Warning(host + ": " + v.reason + " " + std::to_string(Age(ctx, v)) +
+                  " s ago; answering without credentials (asking again after " +
+                  std::to_string(v.until - ctx.fs.Now()) + " s, or after a store)");
+  return Status::NotFound("rejected token for " + host);
+}
+
+StatusOr<RobotToken> LoadRobot(Context& ctx, const std::string& host) {
+  const Settings& settings = ctx.settings();
+  StatusOr<RobotToken> robot =
+      LoadRobotToken(settings, host, ctx.fs, [&ctx]() -> SecretStore& { return ctx.Store(); });
+  // Without a usable keyring (a CI runner, a node) public packages must
+  // still pull: answer "not found" so the client goes on anonymously.
+  if (robot.status().code() == Code::kUnavailable && settings.robot_token_file.empty() &&
+      settings.robot_token.empty()) {
+    ctx.log.Warning(host + ": " + robot.status().message() + "; answering without credentials");
+    return Status::NotFound("no robot token for " + host);
+  }
+  return robot;
+}
+
+void WarnUncached(Context& ctx, const std::string& host, const Status& why) {
+  ctx.log.Warning(host + ": " + why.message() + "; going on without the cache");
+}
+
+// The registry's verdict on the pair: from the cache while it holds, else
+// asked once under the host's lock (whoever waited finds it in the cache).
+// Unavailable when nobody could ask: the pair is then handed out unverified.
+StatusOr<Verdict> VerdictFor(Context& ctx, const std::string& host, const RobotToken& robot,
+                             Clock::time_point deadline) {
+  const Settings& settings = ctx.settings();
+  TokenCache cache(ctx.fs, settings.cache_dir);
+  const std::string identity = VerdictIdentity(settings, robot);
+  StatusOr<Verdict> verdict = cache.LoadVerdict(host, identity);
+  if (verdict.ok()) return verdict;
+
+  bool can_cache = true;
+  StatusOr<std::unique_ptr<FileLock>> lock = cache.Lock(host, deadline);
+  if (!lock.ok() && lock.status().code() == Code::kUnavailable) return lock.status();
+  if (!lock.ok()) {
+    WarnUncached(ctx, host, lock.status());
+    can_cache = false;
+  } else if (verdict = cache.LoadVerdict(host, identity); verdict.ok()) {
+    return verdict;  // another process asked while this one waited
+  }
+  HttpClient http = ctx.Http();
+  HttpClient probe = ctx.Http(1);
+  PairCheck check = VerifyPair(settings, host, robot, http, probe, deadline);
+  if (check.outcome == PairCheck::kUnknown) return Status::Unavailable(check.reason);
+  Verdict v;
+  v.kind = check.outcome == PairCheck::kAccepted ? Verdict::kAccepted
+           : check.outcome == PairCheck::kRejected ? Verdict::kRejected
+                                                   : Verdict::kRefused;
+  v.reason = check.reason;
+  v.checked_at = ctx.fs.Now();
+  v.until = v.checked_at + (v.kind == Verdict::kAccepted ? settings.verify_period_seconds : kRejectionMemory);
+  if (can_cache) {
+    if (Status saved = cache.SaveVerdict(host, identity, v); !saved.ok()) WarnUncached(ctx, host, saved);
+  }
+  return v;
+}
+
+// The documented pair, unless the registry said no to it.
+StatusOr<RegistryCredential> DirectCredential(Context& ctx, const std::string& host, Clock::time_point deadline) {
+  StatusOr<RobotToken> robot = LoadRobot(ctx, host);
+  if (!robot.ok()) return robot.status();
+  Debug(ctx, host, "direct: robot token from " + robot->origin);
+  if (ctx.settings().verify_period_seconds > 0) {
+    StatusOr<Verdict> verdict = VerdictFor(ctx, host, *robot, deadline);
+    if (!verdict.ok()) {
+      Debug(ctx, host, "handing out the pair unverified: " + verdict.status().message());
+    } else if (verdict->kind == Verdict::kAccepted) {
+      Debug(ctx, host, verdict->reason + " " + std::to_string(Age(ctx, *verdict)) + " s ago");
+    } else {
+      Wipe(robot->token);
+      return AnswerRejected(ctx, host, *verdict);
+    }
+  }
+  return RegistryCredential{std::move(robot->access_id), std::move(robot->token), ctx.fs.Now(), 0};
+}
+
+bool Serves(const StatusOr<RegistryCredential>& c, std::int64_t now) { return c.ok() && IsUsable(*c, now); }
+
+// A session or org-scoped token: cached, refreshed under the host's lock.
+StatusOr<RegistryCredential> ExchangedCredential(Context& ctx, const std::string& host,
+                                                 Clock::time_point deadline) {
+  const Settings& settings = ctx.settings();
+  FileSystem& fs = ctx.fs;
+  StatusOr<std::string> source = TokenSourceIdentity(settings, fs);
+  if (!source.ok()) return source.status();
+  const std::string identity = Identity(settings, *source);
+  TokenCache cache(fs, settings.cache_dir);
+
+  StatusOr<RegistryCredential> cached = cache.Load(host, identity);
+  if (cached.ok() && !NeedsRefresh(*cached, fs.Now())) {
+    Debug(ctx, host, "cache hit, expires in " + std::to_string(cached->expires_at - fs.Now()) + " s");
+    return cached;
+  }
+  // A token Upbound just rejected is not sent again: one pull asks often.
+  auto rejected = [&]() -> StatusOr<Verdict> {
+    StatusOr<Verdict> v = cache.LoadVerdict(host, identity);
+    if (v.ok() && v->kind != Verdict::kRejected) return Status::NotFound("");
+    return v;
+  };
+  if (!Serves(cached, fs.Now())) {
+    if (StatusOr<Verdict> v = rejected(); v.ok()) return AnswerRejected(ctx, host, *v);
+  }
+
+  // Single flight: whoever holds the lock exchanges; the others wait, then
+  // find its result in the cache. An early refresh keeps nobody waiting:
+  // while another process refreshes, the current credential still serves.
+  bool can_cache = true;
+  StatusOr<std::unique_ptr<FileLock>> lock = cache.Lock(host, Serves(cached, fs.Now()) ? Clock::now() : deadline);
+  if (!lock.ok()) {
+    if (Serves(cached, fs.Now())) {
+      Debug(ctx, host, "cannot refresh now (" + lock.status().message() + "); serving the cached credential");
+      return cached;
+    }
+    if (lock.status().code() == Code::kUnavailable) return lock.status();
+    WarnUncached(ctx, host, lock.status());
+    can_cache = false;
+  } else {
+    StatusOr<RegistryCredential> fresh = cache.Load(host, identity);
+    std::int64_t now = fs.Now();
+    bool replaced = fresh.ok() && (!cached.ok() || fresh->obtained_at != cached->obtained_at ||
+                                   fresh->secret != cached->secret);
+    if (fresh.ok() && (!NeedsRefresh(*fresh, now) || (replaced && IsUsable(*fresh, now)))) {
+      Debug(ctx, host, "refreshed by another process");
+      return fresh;
+    }
+    // What the cache holds now replaces what was read before the lock: a
+    // store or erase may have dropped it since, and it must not be served.
+    cached = std::move(fresh);
+    if (!Serves(cached, now)) {
+      if (StatusOr<Verdict> v = rejected(); v.ok()) return AnswerRejected(ctx, host, *v);
+    }
+  }
+
+  StatusOr<RobotToken> robot = LoadRobot(ctx, host);
+  if (!robot.ok()) {
+    if (Serves(cached, fs.Now())) {
+      Debug(ctx, host, "serving the cached credential: " + robot.status().message());
+      return cached;
+    }
+    return robot.status();
+  }
+  Debug(ctx, host,
+        std::string(ExchangeKindName(settings.exchange)) + " exchange with the robot token from " + robot->origin);
+  HttpClient http = ctx.Http();
+  StatusOr<RegistryCredential> exchanged = ExchangeRobotToken(settings, *robot, http, fs.Now(), deadline);
+  Wipe(robot->token);
+  if (!exchanged.ok()) {
+    Verdict v{Verdict::kRejected, exchanged.status().message(), fs.Now(), fs.Now() + kRejectionMemory};
+    bool is_rejection = exchanged.status().code() == Code::kUnauthenticated;
+    if (is_rejection && can_cache) {
+      if (Status saved = cache.SaveVerdict(host, identity, v); !saved.ok()) WarnUncached(ctx, host, saved);
+    }
+    // While the refresh cannot happen, a credential that still works is served.
+    if (Serves(cached, fs.Now())) {
+      Debug(ctx, host, "serving the cached credential: " + exchanged.status().message());
+      return cached;
+    }
+    if (is_rejection) return AnswerRejected(ctx, host, v);
+    return exchanged.status();
+  }
+  if (can_cache) {
+    if (Status saved = cache.Save(host, identity, *exchanged); !saved.ok()) WarnUncached(ctx, host, saved);
+  }
+  Debug(ctx, host, "exchanged, lifetime " + std::to_string(exchanged->expires_at - exchanged->obtained_at) + " s");
+  return exchanged;
+}
 
 }  // namespace
 
@@ -28,84 +217,54 @@ StatusOr<RegistryCredential> CredentialFor(Context& ctx, const std::string& key)
 }
 
 StatusOr<RegistryCredential> GetUpboundCredential(Context& ctx, const std::string& host) {
-  const Settings& settings = ctx.settings();
-  FileSystem& fs = ctx.fs;
-  const Clock::time_point deadline = Clock::now() + std::chrono::seconds(settings.timeout_seconds);
-  auto load_robot = [&]() -> StatusOr<RobotToken> {
-    StatusOr<RobotToken> robot = LoadRobotToken(settings, host, fs, [&ctx]() -> SecretStore& { return ctx.Store(); });
-    // Without a usable keyring (a CI runner, a node) public packages must
-    // still pull: answer "not found" so the client goes on anonymously.
-    if (robot.status().code() == Code::kUnavailable && settings.robot_token_file.empty() &&
-        settings.robot_token.empty()) {
-      ctx.log.Warning(host + ": " + robot.status().message() + "; answering without credentials");
-      return Status::NotFound("no robot token for " + host);
-    }
-    return robot;
-  };
-
-  if (settings.exchange == ExchangeKind::kDirect) {
-    // Nothing to exchange, so nothing to cache: the pair docker login documents.
-    StatusOr<RobotToken> robot = load_robot();
-    if (!robot.ok()) return robot.status();
-    Debug(ctx, host, "direct: robot token from " + robot->origin);
-    return RegistryCredential{std::move(robot->access_id), std::move(robot->token), fs.Now(), 0};
-  }
-
-  StatusOr<std::string> source = TokenSourceIdentity(settings, fs);
-  if (!source.ok()) return source.status();
-  const std::string identity = Identity(settings, *source);
-  TokenCache cache(fs, settings.cache_dir);
-
-  StatusOr<RegistryCredential> cached = cache.Load(host, identity);
-  std::int64_t now = fs.Now();
-  if (cached.ok() && !NeedsRefresh(*cached, now)) {
-    Debug(ctx, host, "cache hit, expires in " + std::to_string(cached->expires_at - now) + " s");
-    return std::move(*cached);
-  }
-
-  // Single flight: whoever holds the lock exchanges; the others wait, then
-  // find its result in the cache. An early refresh keeps nobody waiting:
-  // while another process refreshes, the current credential still serves.
-  bool usable = cached.ok() && IsUsable(*cached, now);
-  StatusOr<std::unique_ptr<FileLock>> lock = cache.Lock(host, identity, usable ? Clock::now() : deadline);
-  if (!lock.ok()) {
-    if (usable) {
-      Debug(ctx, host, "another process is refreshing; serving the cached credential");
-      return std::move(*cached);
-    }
-    return lock.status();
-  }
-  StatusOr<RegistryCredential> fresh = cache.Load(host, identity);
-  now = fs.Now();
-  if (fresh.ok() && !NeedsRefresh(*fresh, now)) {
-    Debug(ctx, host, "refreshed by another process");
-    return std::move(*fresh);
-  }
-  if (fresh.ok()) cached = std::move(fresh);
-
-  StatusOr<RobotToken> robot = load_robot();
-  if (!robot.ok()) return robot.status();
-  Debug(ctx, host,
-        std::string(ExchangeKindName(settings.exchange)) + " exchange with the robot token from " + robot->origin);
-  HttpClient http = ctx.Http();
-  StatusOr<RegistryCredential> exchanged = ExchangeRobotToken(settings, *robot, http, fs.Now(), deadline);
-  Wipe(robot->token);
-  if (!exchanged.ok()) {
-    // While Upbound is unreachable, a credential that still works is served.
-    if (exchanged.status().code() == Code::kUnavailable && cached.ok() && IsUsable(*cached, fs.Now())) {
-      Debug(ctx, host, "serving the cached credential: " + exchanged.status().message());
-      return std::move(*cached);
-    }
-    return exchanged.status();
-  }
-  Status saved = cache.Save(host, identity, *exchanged);
-  if (!saved.ok()) Debug(ctx, host, "not cached: " + saved.message());
-  Debug(ctx, host, "exchanged, lifetime " + std::to_string(exchanged->expires_at - exchanged->obtained_at) + " s");
-  return std::move(*exchanged);
+  const Clock::time_point deadline = Clock::now() + std::chrono::seconds(ctx.settings().timeout_seconds);
+  if (ctx.settings().exchange == ExchangeKind::kDirect) return DirectCredential(ctx, host, deadline);
+  return ExchangedCredential(ctx, host, deadline);
 }
 
-void InvalidateUpboundCache(Context& ctx, const std::string& host) {
-  TokenCache(ctx.fs, ctx.settings().cache_dir).Invalidate(host).ok();
+Status ChangeStoredCredential(Context& ctx, const std::string& key, const std::function<Status()>& change) {
+  const Settings& settings = ctx.settings();
+  TokenCache cache(ctx.fs, settings.cache_dir);
+  const Clock::time_point deadline = Clock::now() + std::chrono::seconds(settings.timeout_seconds);
+  StatusOr<std::unique_ptr<FileLock>> lock = cache.Lock(key, deadline);
+  if (!lock.ok() && lock.status().code() == Code::kUnavailable) return lock.status();
+  // Without a usable cache directory nothing can be cached, so there is
+  // nothing to keep consistent; the change still happens.
+  if (!lock.ok()) Debug(ctx, key, "changing the stored credential without the lock: " + lock.status().message());
+  Status changed = change();
+  if (!changed.ok()) return changed;
+  if (settings.IsUpboundRegistry(key)) {
+    if (Status dropped = cache.Invalidate(key); !dropped.ok()) {
+      return Status::Unavailable("the credential changed, but the cache could not be cleared: " + dropped.message());
+    }
+  }
+  return Status::Ok();
+}
+
+StatusOr<bool> IsDerivedCredential(Context& ctx, const std::string& host, const Credential& cred) {
+  bool derived = cred.username == kDerivedUsername;
+  if (!derived && ctx.settings().exchange != ExchangeKind::kDirect) {
+    StatusOr<std::string> source = TokenSourceIdentity(ctx.settings(), ctx.fs);
+    if (source.ok()) {
+      StatusOr<RegistryCredential> cached =
+          TokenCache(ctx.fs, ctx.settings().cache_dir).Load(host, Identity(ctx.settings(), *source));
+      derived = cached.ok() && cached->secret == cred.secret;
+      if (cached.ok()) Wipe(cached->secret);
+    }
+  }
+  if (!derived) return false;
+  StatusOr<RobotToken> robot =
+      LoadRobotToken(ctx.settings(), host, ctx.fs, [&ctx]() -> SecretStore& { return ctx.Store(); });
+  if (!robot.ok()) {
+    return Status::InvalidInput(host + ": \"" + kDerivedUsername +
+                                "\" credentials are what the helper derives from a robot token, and there is "
+                                "none to keep (" + robot.status().message() +
+                                "): docker login " + host + " -u <access ID> --password-stdin");
+  }
+  Wipe(robot->token);
+  ctx.log.Say(host + ": not stored: this is the credential the helper derives from its robot token (" +
+              robot->origin + "), which stays in use");
+  return true;
 }
 
 }  // namespace dcu

@@ -7,6 +7,7 @@
 // The warm path reads one cache file: no keyring, no network, no libcurl.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "helper/base/status.h"
@@ -24,7 +25,19 @@ StatusOr<RegistryCredential> CredentialFor(Context& ctx, const std::string& key)
 // with its expiry: 0 for the direct pair, which carries none.
 StatusOr<RegistryCredential> GetUpboundCredential(Context& ctx, const std::string& host);
 
-// Drops cached credentials for host (store and erase call it).
-void InvalidateUpboundCache(Context& ctx, const std::string& host);
+// Runs change (a store or erase of key's secret store item) under key's
+// lock, then drops what the cache derived for key, so that once it returns
+// no credential derived from the previous item is served, and concurrent
+// changes of one key happen one after the other. Precondition:
+// ctx.LoadSettings() succeeded.
+Status ChangeStoredCredential(Context& ctx, const std::string& key, const std::function<Status()>& change);
+
+// Whether cred, offered to `store` for a served Upbound host, is what the
+// helper itself derived (username "_token", or the cached exchanged
+// secret): `docker login HOST` without -u stores what get returned, and
+// that must not replace the robot token. True after saying on stderr that
+// the robot token stays; InvalidInput for a "_token" credential when no
+// robot token exists to keep.
+StatusOr<bool> IsDerivedCredential(Context& ctx, const std::string& host, const Credential& cred);
 
 }  // namespace dcu

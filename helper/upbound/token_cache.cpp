@@ -14,8 +14,10 @@ using json = nlohmann::json;
 
 constexpr std::int64_t kUseMargin = 30;         // seconds a pull needs the credential for
 constexpr std::int64_t kMaxRefreshWindow = 300;  // refresh at most 5 minutes early
+constexpr std::int64_t kClockSkew = 300;         // an entry from the future is not ours
 constexpr std::size_t kMaxFile = 64 * 1024;
 constexpr int kFormat = 1;
+constexpr const char* kSuffixes[] = {".json", ".verdict"};
 
 // A file-name-safe form of a registry key ("[::1]:5000" -> "__1__5000").
 std::string Slug(const std::string& host) {
@@ -27,9 +29,39 @@ std::string Slug(const std::string& host) {
   return out;
 }
 
+bool EndsWith(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// A whole number of seconds, not a float a hostile file could overflow with.
+bool Seconds(const json& doc, const char* key, std::int64_t* out) {
+  auto it = doc.find(key);
+  if (it == doc.end() || !it->is_number_integer()) return false;
+  *out = it->get<std::int64_t>();
+  return true;
+}
+
+// Times that could have been written by a helper whose clock is ours:
+// not from the future, and no longer-lived than anything Upbound issues.
+bool Plausible(std::int64_t from, std::int64_t to, std::int64_t now) {
+  return from >= 0 && from <= now + kClockSkew && to >= from && to - from <= kMaxLifetimeSeconds;
+}
+
+const char* KindName(Verdict::Kind kind) {
+  switch (kind) {
+    case Verdict::kAccepted: return "accepted";
+    case Verdict::kRejected: return "rejected";
+    case Verdict::kRefused: return "refused";
+  }
+  return "refused";
+}
+
 }  // namespace
 
-bool IsUsable(const RegistryCredential& c, std::int64_t now) { return now + kUseMargin < c.expires_at; }
+bool IsUsable(const RegistryCredential& c, std::int64_t now) {
+  std::int64_t lifetime = std::max<std::int64_t>(0, c.expires_at - c.obtained_at);
+  return now + std::min(kUseMargin, lifetime / 4) < c.expires_at;
+}
 
 bool NeedsRefresh(const RegistryCredential& c, std::int64_t now) {
   std::int64_t lifetime = std::max<std::int64_t>(0, c.expires_at - c.obtained_at);
@@ -42,9 +74,15 @@ std::string TokenCache::Path(const std::string& host, const std::string& identit
   return dir_ + "/" + Slug(host) + "-" + Sha256Hex(host + "\n" + identity).substr(0, 32) + suffix;
 }
 
-StatusOr<RegistryCredential> TokenCache::Load(const std::string& host, const std::string& identity) {
-  StatusOr<std::string> text = fs_.ReadPrivateFile(Path(host, identity, ".json"), kMaxFile);
+StatusOr<std::string> TokenCache::ReadEntry(const std::string& path) {
+  StatusOr<std::string> text = fs_.ReadPrivateFile(path, kMaxFile);
   if (!text.ok()) return Status::NotFound("cache: " + text.status().message());
+  return text;
+}
+
+StatusOr<RegistryCredential> TokenCache::Load(const std::string& host, const std::string& identity) {
+  StatusOr<std::string> text = ReadEntry(Path(host, identity, ".json"));
+  if (!text.ok()) return text.status();
   json doc = json::parse(*text, nullptr, false);
   Wipe(*text);
   Status miss = Status::NotFound("cache: unusable entry for " + host);
@@ -57,12 +95,15 @@ StatusOr<RegistryCredential> TokenCache::Load(const std::string& host, const std
     }
     c.username = doc.at("username").get<std::string>();
     c.secret = doc.at("secret").get<std::string>();
-    c.obtained_at = doc.at("obtained_at").get<std::int64_t>();
-    c.expires_at = doc.at("expires_at").get<std::int64_t>();
+    Wipe(doc["secret"].get_ref<std::string&>());
   } catch (const json::exception&) {
     return miss;
   }
-  Wipe(doc["secret"].get_ref<std::string&>());
+  if (!Seconds(doc, "obtained_at", &c.obtained_at) || !Seconds(doc, "expires_at", &c.expires_at) ||
+      !Plausible(c.obtained_at, c.expires_at, fs_.Now())) {
+    Wipe(c.secret);
+    return miss;
+  }
   return c;
 }
 
@@ -81,22 +122,72 @@ Status TokenCache::Save(const std::string& host, const std::string& identity, co
   return Status::Ok();
 }
 
-StatusOr<std::unique_ptr<FileLock>> TokenCache::Lock(const std::string& host, const std::string& identity,
-                                                     std::chrono::steady_clock::time_point deadline) {
+StatusOr<Verdict> TokenCache::LoadVerdict(const std::string& host, const std::string& identity) {
+  StatusOr<std::string> text = ReadEntry(Path(host, identity, ".verdict"));
+  if (!text.ok()) return text.status();
+  json doc = json::parse(*text, nullptr, false);
+  Status miss = Status::NotFound("cache: no current verdict for " + host);
+  if (doc.is_discarded() || !doc.is_object()) return miss;
+  Verdict v;
+  try {
+    if (doc.at("format").get<int>() != kFormat || doc.at("host").get<std::string>() != host ||
+        doc.at("identity").get<std::string>() != Sha256Hex(identity)) {
+      return miss;
+    }
+    std::string kind = doc.at("verdict").get<std::string>();
+    if (kind == KindName(Verdict::kAccepted)) {
+      v.kind = Verdict::kAccepted;
+    } else if (kind == KindName(Verdict::kRejected)) {
+      v.kind = Verdict::kRejected;
+    } else if (kind == KindName(Verdict::kRefused)) {
+      v.kind = Verdict::kRefused;
+    } else {
+      return miss;
+    }
+    v.reason = doc.at("reason").get<std::string>();
+  } catch (const json::exception&) {
+    return miss;
+  }
+  std::int64_t now = fs_.Now();
+  if (!Seconds(doc, "checked_at", &v.checked_at) || !Seconds(doc, "until", &v.until) ||
+      !Plausible(v.checked_at, v.until, now) || now >= v.until) {
+    return miss;
+  }
+  return v;
+}
+
+Status TokenCache::SaveVerdict(const std::string& host, const std::string& identity, const Verdict& v) {
   Status dir = fs_.EnsurePrivateDir(dir_);
   if (!dir.ok()) return Status::Unavailable("cache: " + dir.message());
-  return fs_.Lock(Path(host, identity, ".lock"), deadline);
+  json doc = {{"format", kFormat},        {"host", host},          {"identity", Sha256Hex(identity)},
+              {"verdict", KindName(v.kind)}, {"reason", v.reason},
+              {"checked_at", v.checked_at},  {"until", v.until}};
+  Status written = fs_.WritePrivateFileAtomic(Path(host, identity, ".verdict"), doc.dump());
+  if (!written.ok()) return Status::Unavailable("cache: " + written.message());
+  return Status::Ok();
+}
+
+StatusOr<std::unique_ptr<FileLock>> TokenCache::Lock(const std::string& host,
+                                                     std::chrono::steady_clock::time_point deadline) {
+  Status dir = fs_.EnsurePrivateDir(dir_);
+  if (!dir.ok()) return Status::InvalidInput("cache: " + dir.message());
+  StatusOr<std::unique_ptr<FileLock>> lock = fs_.Lock(Path(host, "", ".lock"), deadline);
+  if (!lock.ok() && lock.status().code() != Code::kUnavailable) {
+    return Status::InvalidInput("cache: " + lock.status().message());
+  }
+  return lock;
 }
 
 Status TokenCache::Invalidate(const std::string& host) {
   const std::string prefix = Slug(host) + "-";
   for (const std::string& name : fs_.ListDir(dir_)) {
-    bool entry = name.size() > 5 && name.compare(name.size() - 5, 5, ".json") == 0;
-    if (name.compare(0, prefix.size(), prefix) != 0 || !entry) continue;
-    // The hash part must follow directly, so "a.io-" does not match "a.io-b".
-    if (name.size() != prefix.size() + 32 + 5) continue;
-    Status removed = fs_.RemoveFile(dir_ + "/" + name);
-    if (!removed.ok()) return removed;
+    if (name.compare(0, prefix.size(), prefix) != 0) continue;
+    for (const char* suffix : kSuffixes) {
+      // The hash part must follow directly, so "a.io-" does not match "a.io-b".
+      if (!EndsWith(name, suffix) || name.size() != prefix.size() + 32 + std::string(suffix).size()) continue;
+      Status removed = fs_.RemoveFile(dir_ + "/" + name);
+      if (!removed.ok()) return removed;
+    }
   }
   return Status::Ok();
 }

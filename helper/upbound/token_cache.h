@@ -1,9 +1,12 @@
-// The cache of exchanged, short-lived credentials (never robot tokens).
+// The cache of what the helper derives from a robot token, never the token:
+// exchanged short-lived credentials, and verdicts (the registry accepted or
+// rejected a pair; Upbound rejected a token).
 //
-// One file per registry and credential identity in a private directory:
-// <host>-<sha256 of the identity>.json, mode 0600, replaced atomically. A
-// file that is corrupt, foreign (another identity, another owner, readable
-// by others) or expired is a miss, never an error.
+// Files in a private directory, named <host>-<sha256 of host and
+// identity>.json (credential) or .verdict, mode 0600, replaced atomically.
+// A file that is corrupt, foreign (another identity, another owner,
+// readable by others), implausible or expired is a miss, never an error.
+// One lock file per host serialises refreshes, store and erase.
 #pragma once
 
 #include <chrono>
@@ -17,27 +20,47 @@
 
 namespace dcu {
 
-// Usable until expiry, less a margin for the pull that is about to use it.
+// Usable until expiry, less a margin for the pull about to use it: 30 s,
+// or a quarter of the lifetime when that is shorter, so that even a
+// credential that lives only seconds serves everyone waiting for it.
 bool IsUsable(const RegistryCredential& c, std::int64_t now);
-// Time to refresh: less than 10% of the lifetime (at most 5 minutes) left.
+// Time to refresh: less than 10% of the lifetime (at most 5 minutes) left,
+// or no longer usable.
 bool NeedsRefresh(const RegistryCredential& c, std::int64_t now);
+
+// A remembered answer about a token; holds no secret.
+struct Verdict {
+  enum Kind { kAccepted, kRejected, kRefused };
+  Kind kind = kAccepted;
+  std::string reason;  // for messages: who decided and why
+  std::int64_t checked_at = 0;
+  std::int64_t until = 0;  // Unix seconds; the verdict is a miss from then on
+};
 
 class TokenCache {
  public:
   TokenCache(FileSystem& fs, std::string dir) : fs_(fs), dir_(std::move(dir)) {}
 
-  // host: canonical registry key; identity: what the credential derives
-  // from (exchange, endpoints, token source). Neither holds a secret.
+  // host: canonical registry key; identity: what the entry derives from
+  // (exchange, endpoints, token source). Neither holds a secret.
   StatusOr<RegistryCredential> Load(const std::string& host, const std::string& identity);
   Status Save(const std::string& host, const std::string& identity, const RegistryCredential& c);
-  // The single-flight lock for one entry.
-  StatusOr<std::unique_ptr<FileLock>> Lock(const std::string& host, const std::string& identity,
+  StatusOr<Verdict> LoadVerdict(const std::string& host, const std::string& identity);
+  Status SaveVerdict(const std::string& host, const std::string& identity, const Verdict& v);
+
+  // The host's lock: single-flight refreshes, and store/erase, which must
+  // not interleave with a refresh of the token they replace. Unavailable
+  // when another holder kept it past deadline; InvalidInput when the cache
+  // directory or the lock file cannot be used at all.
+  StatusOr<std::unique_ptr<FileLock>> Lock(const std::string& host,
                                            std::chrono::steady_clock::time_point deadline);
-  // Drops every entry for host (after store and erase).
+  // Drops every credential and verdict for host (store and erase, under
+  // the host's lock).
   Status Invalidate(const std::string& host);
 
  private:
   std::string Path(const std::string& host, const std::string& identity, const char* suffix) const;
+  StatusOr<std::string> ReadEntry(const std::string& path);
   FileSystem& fs_;
   std::string dir_;
 };

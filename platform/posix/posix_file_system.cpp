@@ -161,18 +161,23 @@ class PosixFileSystem : public FileSystem {
 
   StatusOr<std::unique_ptr<FileLock>> Lock(const std::string& path,
                                            std::chrono::steady_clock::time_point deadline) override {
-    int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0) return Status::Unavailable(Errno(path));
+    int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
+    if (fd < 0) return Status::InvalidInput(Errno(path));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != getuid()) {
+      close(fd);
+      return Status::InvalidInput(path + ": not a regular file owned by this user");
+    }
     // flock is released by the kernel when its holder dies, however it dies.
     while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
       if (errno != EWOULDBLOCK && errno != EINTR) {
-        Status failed = Status::Unavailable(Errno(path));
+        Status failed = Status::InvalidInput(Errno(path));
         close(fd);
         return failed;
       }
       if (std::chrono::steady_clock::now() >= deadline) {
         close(fd);
-        return Status::Unavailable("timed out waiting for another process to refresh the credential");
+        return Status::Unavailable("timed out waiting for another process holding " + path);
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }

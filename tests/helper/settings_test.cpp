@@ -28,7 +28,10 @@ TEST_CASE("settings: defaults derive every endpoint from upbound.io", "[settings
   CHECK(s->IsUpboundRegistry("xpkg.upbound.io"));
   CHECK(s->IsUpboundRegistry("registry.upbound.io"));
   CHECK_FALSE(s->IsUpboundRegistry("index.docker.io"));
-  CHECK(s->exchange == ExchangeKind::kSession);
+  // direct: the pair Upbound documents for push and pull (issue 7).
+  CHECK(s->exchange == ExchangeKind::kDirect);
+  CHECK(s->verify_period_seconds == 3600);
+  CHECK(s->realm_hosts.empty());
   CHECK(s->timeout_seconds == 30);
   CHECK_FALSE(s->debug);
 }

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "helper/upbound/credential.h"
+#include "tests/doubles/clocked_file_system.h"
 #include "tests/doubles/harness.h"
 
 namespace dcu {
@@ -16,30 +17,11 @@ const char* kHost = "xpkg.upbound.io";
 const std::string kStore =
     R"({"ServerURL":"xpkg.upbound.io","Username":"robot-id","Secret":"robot-token-secret"})";
 
-// The real file system with a clock the test moves.
-class ClockedFileSystem : public FileSystem {
- public:
-  StatusOr<std::string> ReadFile(const std::string& p, std::size_t l) override { return real().ReadFile(p, l); }
-  StatusOr<std::string> ReadPrivateFile(const std::string& p, std::size_t l) override { return real().ReadPrivateFile(p, l); }
-  Status WritePrivateFileAtomic(const std::string& p, const std::string& d) override { return real().WritePrivateFileAtomic(p, d); }
-  Status RemoveFile(const std::string& p) override { return real().RemoveFile(p); }
-  Status EnsurePrivateDir(const std::string& d) override { return real().EnsurePrivateDir(d); }
-  std::vector<std::string> ListDir(const std::string& d) override { return real().ListDir(d); }
-  StatusOr<std::string> Fingerprint(const std::string& p) override { return real().Fingerprint(p); }
-  StatusOr<std::unique_ptr<FileLock>> Lock(const std::string& p, std::chrono::steady_clock::time_point d) override {
-    return real().Lock(p, d);
-  }
-  std::int64_t Now() override { return now; }
-  std::int64_t now = 1'800'000'000;
-
- private:
-  static FileSystem& real() { return *DefaultFileSystem(); }
-};
-
 struct Fixture {
   Fixture() {
     h.system().fs = &fs;
     h.env["DOCKER_CREDENTIAL_UPBOUND_TIMEOUT"] = "5";
+    h.env["DOCKER_CREDENTIAL_UPBOUND_EXCHANGE"] = "session";
   }
   void Login(const std::string& sid, int max_age) {
     h.http.Respond(200, "{}", {{"Set-Cookie", "SID=" + sid + "; Path=/; Max-Age=" + std::to_string(max_age)}});
@@ -151,15 +133,32 @@ TEST_CASE("upbound: Upbound down serves a still-valid cache, fails once expired"
   CHECK(r.out.rfind("docker-credential-upbound: error: cannot reach Upbound: ", 0) == 0);
 }
 
-TEST_CASE("upbound: a revoked token says so, with no cache to hide it", "[upbound_credentials]") {
+TEST_CASE("upbound: a revoked token says so, once a minute, and public pulls go on", "[upbound_credentials]") {
   Fixture f;
   REQUIRE(f.h.Run({"store"}, kStore).code == 0);
   f.h.http.Respond(401, R"({"message":"Unauthorized"})");
   RunResult r = f.h.Run({"get"}, kHost);
   CHECK(r.code == 1);
-  CHECK(r.out ==
-        "docker-credential-upbound: error: Upbound rejected the robot token (revoked, or for another "
-        "domain or organization): POST https://api.upbound.io/v1/login answered 401\n");
+  CHECK(r.out == "credentials not found in native keychain\n");
+  CHECK(r.err ==
+        "docker-credential-upbound: warning: xpkg.upbound.io: Upbound rejected the robot token (revoked, or for "
+        "another domain or organization): POST https://api.upbound.io/v1/login answered 401 0 s ago; answering "
+        "without credentials (asking again after 60 s, or after a store)\n");
+  // One docker pull asks several times: Upbound hears of it once.
+  f.fs.now += 30;
+  for (int i = 0; i < 3; ++i) CHECK(f.h.Run({"get"}, kHost).out == "credentials not found in native keychain\n");
+  CHECK(f.h.http.requests().size() == 1);
+  // After the minute, or at once after a new store, it is asked again.
+  f.fs.now += 31;
+  f.Login("sid-1", 3600);
+  CHECK(f.h.Run({"get"}, kHost).out == f.Expect("sid-1"));
+  CHECK(f.h.http.requests().size() == 2);
+  REQUIRE(f.h.Run({"store"}, kStore).code == 0);
+  f.h.http.Respond(401, R"({"message":"Unauthorized"})");
+  REQUIRE(f.h.Run({"get"}, kHost).code == 1);
+  REQUIRE(f.h.Run({"store"}, kStore).code == 0);
+  f.Login("sid-2", 3600);
+  CHECK(f.h.Run({"get"}, kHost).out == f.Expect("sid-2"));
 }
 
 TEST_CASE("upbound: store and erase drop the cached credential", "[upbound_credentials]") {
@@ -226,6 +225,7 @@ TEST_CASE("upbound: env token source, org-token and direct exchanges", "[upbound
   CHECK(f.h.opens() == 0);  // no keyring needed
 
   f.h.env["DOCKER_CREDENTIAL_UPBOUND_EXCHANGE"] = "direct";
+  f.h.env["DOCKER_CREDENTIAL_UPBOUND_VERIFY"] = "0";
   CHECK(f.h.Run({"get"}, kHost).out ==
         "{\"ServerURL\":\"xpkg.upbound.io\",\"Username\":\"env-id\",\"Secret\":\"env-token\"}\n");
   CHECK(f.h.http.requests().size() == 1);
@@ -276,6 +276,7 @@ TEST_CASE("upbound: any front end gets the credential with its expiry", "[upboun
   CHECK(CredentialFor(ctx, "quay.io").status().IsNotFound());
 
   f.h.env["DOCKER_CREDENTIAL_UPBOUND_EXCHANGE"] = "direct";
+  f.h.env["DOCKER_CREDENTIAL_UPBOUND_VERIFY"] = "0";
   Context direct_ctx(f.h.env, in, out, err, f.h.system());
   REQUIRE(direct_ctx.LoadSettings().ok());
   StatusOr<RegistryCredential> direct = CredentialFor(direct_ctx, kHost);

@@ -20,8 +20,83 @@ TEST_CASE("token cache: refresh window is 10% of the lifetime, at most 5 minutes
   // A credential is only handed out with some life left in it.
   CHECK(IsUsable(ten_minutes, 569));
   CHECK_FALSE(IsUsable(ten_minutes, 570));
+  // Below the 30 s margin the margin is a quarter of the lifetime, so a
+  // short-lived credential still serves everyone waiting for it (issue 7).
   RegistryCredential short_lived{"_token", "s", 0, 20};
-  CHECK(NeedsRefresh(short_lived, 0));
+  CHECK_FALSE(NeedsRefresh(short_lived, 0));
+  CHECK(IsUsable(short_lived, 14));
+  CHECK_FALSE(IsUsable(short_lived, 15));
+  CHECK(NeedsRefresh(short_lived, 15));
+  RegistryCredential two_seconds{"_token", "s", 0, 2};
+  CHECK(IsUsable(two_seconds, 1));
+  CHECK_FALSE(IsUsable(two_seconds, 2));
+}
+
+TEST_CASE("token cache: hostile numbers in a cache file are a miss", "[token_cache]") {
+  TempDir dir;
+  FileSystem& fs = *DefaultFileSystem();
+  TokenCache cache(fs, dir.path);
+  REQUIRE(cache.Save("h.io", "a", {"_token", "s", fs.Now(), fs.Now() + 3600}).ok());
+  REQUIRE(cache.Load("h.io", "a").ok());
+  std::string name;
+  for (const std::string& n : fs.ListDir(dir.path)) {
+    if (n.size() > 5 && n.substr(n.size() - 5) == ".json") name = dir.path + "/" + n;
+  }
+  REQUIRE(!name.empty());
+  std::string good = *fs.ReadPrivateFile(name, 1 << 16);
+  auto with = [&](const std::string& field, const std::string& value) {
+    std::size_t at = good.find("\"" + field + "\":");
+    REQUIRE(at != std::string::npos);
+    std::size_t start = at + field.size() + 3, end = good.find_first_of(",}", start);
+    REQUIRE(fs.WritePrivateFileAtomic(name, good.substr(0, start) + value + good.substr(end)).ok());
+  };
+  for (const char* value : {"1e300", "-1e300", "9223372036854775807", "-9223372036854775808", "1.5",
+                            "\"1\"", "null", "18446744073709551615"}) {
+    INFO(value);
+    with("expires_at", value);
+    CHECK(cache.Load("h.io", "a").status().IsNotFound());
+  }
+  // Longer-lived than anything Upbound issues (30 days), or from the future.
+  with("expires_at", std::to_string(fs.Now() + kMaxLifetimeSeconds + 3600));
+  CHECK(cache.Load("h.io", "a").status().IsNotFound());
+  with("obtained_at", std::to_string(fs.Now() + 86400));
+  CHECK(cache.Load("h.io", "a").status().IsNotFound());
+}
+
+TEST_CASE("token cache: verdicts expire, hold no secret, and are dropped by invalidate", "[token_cache]") {
+  TempDir dir;
+  FileSystem& fs = *DefaultFileSystem();
+  TokenCache cache(fs, dir.path);
+  CHECK(cache.LoadVerdict("h.io", "v").status().IsNotFound());
+  Verdict rejected{Verdict::kRejected, "the realm said 401", fs.Now(), fs.Now() + 60};
+  REQUIRE(cache.SaveVerdict("h.io", "v", rejected).ok());
+  StatusOr<Verdict> back = cache.LoadVerdict("h.io", "v");
+  REQUIRE(back.ok());
+  CHECK(back->kind == Verdict::kRejected);
+  CHECK(back->reason == "the realm said 401");
+  CHECK(cache.LoadVerdict("h.io", "other").status().IsNotFound());
+  REQUIRE(cache.SaveVerdict("h.io", "old", {Verdict::kAccepted, "", fs.Now() - 100, fs.Now() - 1}).ok());
+  CHECK(cache.LoadVerdict("h.io", "old").status().IsNotFound());
+  REQUIRE(cache.SaveVerdict("h.io", "long", {Verdict::kAccepted, "", fs.Now(), fs.Now() + kMaxLifetimeSeconds + 1}).ok());
+  CHECK(cache.LoadVerdict("h.io", "long").status().IsNotFound());
+  REQUIRE(cache.Invalidate("h.io").ok());
+  CHECK(cache.LoadVerdict("h.io", "v").status().IsNotFound());
+}
+
+TEST_CASE("token cache: the host lock is exclusive; an unusable directory says so", "[token_cache]") {
+  TempDir dir;
+  FileSystem& fs = *DefaultFileSystem();
+  TokenCache cache(fs, dir.path + "/c");
+  auto soon = std::chrono::steady_clock::now() + std::chrono::milliseconds(50);
+  StatusOr<std::unique_ptr<FileLock>> held = cache.Lock("h.io", soon);
+  REQUIRE(held.ok());
+  StatusOr<std::unique_ptr<FileLock>> second = cache.Lock("h.io", soon);
+  CHECK(second.status().code() == Code::kUnavailable);  // busy
+  CHECK(cache.Lock("other.io", soon).ok());             // per host
+  // A file where the directory should be: not a busy lock, an unusable cache.
+  REQUIRE(fs.WritePrivateFileAtomic(dir.path + "/file", "x").ok());
+  TokenCache broken(fs, dir.path + "/file/c");
+  CHECK(broken.Lock("h.io", soon).status().code() == Code::kInvalidInput);
 }
 
 TEST_CASE("token cache: save, load, identities kept apart", "[token_cache]") {
