@@ -14,6 +14,7 @@
 #  4. the same with tests/lib/login_daemon.py standing in for dockerd's
 #     /auth (so Docker 20.10 reaches the store too, as it does with dockerd)
 #  5. `docker logout HOST`: erase, then manifest inspect is refused
+#  and the quirk that Docker 20.10 cannot read OCI manifests (28 can)
 . "$(dirname "$0")/lib.sh"
 . "$REPO/tests/lib/upbound.sh"
 . "$REPO/tests/lib/clients.sh"
@@ -36,6 +37,9 @@ if cl "skopeo copy --format v2s2" skopeo --policy "$CL_POLICY" copy --format v2s
 else
     not_ok "skopeo pushed acme/pkg:v2s2 through the helper"; cl_diag
 fi
+
+cl "skopeo copy (OCI)" skopeo --policy "$CL_POLICY" copy --dest-tls-verify=false \
+    "oci:$E2E_TMP/image:v1" "docker://$REG/acme/pkg:oci" || { not_ok "skopeo pushed acme/pkg:oci"; cl_diag; }
 
 DOCKERS=()
 declare -A seen=()
@@ -87,6 +91,16 @@ for D in "${DOCKERS[@]}"; do
         fi
         check_eq "$t: ... every get answered $user_label" "$want_user" \
             "$(awk '$1 == "get" {print $4}' "$CALLS" | sort -u | paste -sd' ' -)"
+
+        if [ "$kind" = direct ]; then
+            if cl "$D manifest inspect (OCI)" "$D" manifest inspect --insecure "$REG/acme/pkg:oci"; then
+                ok "$t: docker manifest inspect reads an OCI manifest"
+            elif grep -q 'no such manifest' "$E2E_TMP/client.out"; then
+                ok "quirk: $t: docker manifest inspect of an OCI manifest says 'no such manifest'"
+            else
+                not_ok "$t: docker manifest inspect of an OCI manifest: read, or 'no such manifest'"; cl_diag
+            fi
+        fi
 
         # 3. login without -u, no daemon
         calls_reset
