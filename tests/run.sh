@@ -49,7 +49,8 @@ PACKAGES=(cmake g++ make pkg-config libsecret-1-dev libglib2.0-dev nlohmann-json
     catch2 libcurl4-openssl-dev dbus gnome-keyring libsecret-tools docker-registry skopeo
     golang-go golang-github-docker-docker-credential-helpers-dev golang-golang-x-sys-dev
     golang-docker-credential-helpers amazon-ecr-credential-helper python3 python3-jwt
-    python3-cryptography hyperfine time openssl apache2-utils ca-certificates procps curl)
+    python3-cryptography hyperfine time openssl apache2-utils ca-certificates procps curl
+    podman buildah)
 
 if [ "${SKIP_APT:-}" = 1 ]; then
     say "SKIP_APT=1: not installing packages"
@@ -222,7 +223,8 @@ E2E_SCRIPTS=$(ls "$REPO"/tests/e2e/${E2E_ONLY:-}*_test.sh)
 run_e2e "" "$HELPER_BIN" "$REPO/tests/upbound/standin_test.sh $E2E_SCRIPTS"
 # The sanitizer pass skips what only repeats the same helper paths more
 # slowly (skopeo's copies, the concurrency storm), to keep CI short.
-ASAN_SCRIPTS=$(printf '%s\n' $E2E_SCRIPTS | grep -v -e skopeo_test -e concurrency_test)
+ASAN_SCRIPTS=$(printf '%s\n' $E2E_SCRIPTS | grep -v -e skopeo_test -e concurrency_test \
+    -e buildah_test -e cross_client_test)
 ASAN_BIN=$REPO/build-asan/docker-credential-upbound
 if [ "${SKIP_ASAN:-}" != 1 ] && [ "${SKIP_ASAN_E2E:-}" != 1 ] && [ -x "$ASAN_BIN" ]; then
     run_e2e "asan/" "$ASAN_BIN" "$ASAN_SCRIPTS" E2E_SANITIZER=1 \
