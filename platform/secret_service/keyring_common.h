@@ -3,7 +3,11 @@
 // docker-credential-secretservice are matched, and the wording of errors.
 #pragma once
 
+#include <algorithm>
+#include <iterator>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "helper/base/status.h"
 #include "helper/docker/registry_key.h"
@@ -20,6 +24,53 @@ inline constexpr const char* kDockerSchemaName = "io.docker.Credentials";
 inline std::string ItemKey(const std::string& server_attribute) {
   StatusOr<std::string> key = NormalizeRegistryKey(server_attribute);
   return key.ok() ? *key : std::string();
+}
+
+// The "server" attribute values docker-credential-secretservice may have
+// stored for key: it stores the URL exactly as its client sent it, and the
+// clients send the key (docker login, podman, skopeo, buildah), the host
+// with ":443" or a scheme (nerdctl, docker logout, older docker login), or a
+// URL with "/", "/v1/" or "/v2/" (users' copies of a registry URL). Docker
+// Hub has four host names. Every value maps back to key under ItemKey.
+//
+// Reads and erases search these exactly, never the whole of that helper's
+// items (people who used it for years have hundreds), and list shows an
+// item only when its attribute is among them, so that list, get and erase
+// always agree on what is there.
+inline std::vector<std::string> LegacyServerSpellings(const std::string& key) {
+  static const char* const kHubHosts[] = {"index.docker.io", "docker.io", "registry-1.docker.io",
+                                          "registry.hub.docker.com"};
+  std::vector<std::string> authorities;
+  if (key == ItemKey("docker.io")) {
+    authorities.assign(std::begin(kHubHosts), std::end(kHubHosts));
+  } else {
+    authorities.push_back(key);
+    // no port in the key: the default one, written out
+    if (key.find(':') == std::string::npos || key.back() == ']') authorities.push_back(key + ":443");
+  }
+  static const std::pair<const char*, const char*> kForms[] = {
+      {"", ""},         {"", "/"},         {"http://", ""},      {"http://", "/"},
+      {"https://", ""}, {"https://", "/"}, {"https://", "/v1/"}, {"https://", "/v2/"}};
+  std::vector<std::string> out;
+  for (const std::string& authority : authorities) {
+    for (const auto& form : kForms) {
+      std::string value = form.first + authority + form.second;
+      if (ItemKey(value) == key && std::find(out.begin(), out.end(), value) == out.end()) {
+        out.push_back(value);
+      }
+    }
+  }
+  return out;
+}
+
+// The registry key a docker-credential-secretservice item stands for, or ""
+// when its "server" attribute is not one of LegacyServerSpellings.
+inline std::string LegacyItemKey(const std::string& server_attribute) {
+  std::string key = ItemKey(server_attribute);
+  if (key.empty()) return key;
+  std::vector<std::string> spellings = LegacyServerSpellings(key);
+  if (std::find(spellings.begin(), spellings.end(), server_attribute) == spellings.end()) return "";
+  return key;
 }
 
 inline Status LockedError(const std::string& what) {
