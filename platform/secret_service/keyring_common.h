@@ -4,9 +4,7 @@
 #pragma once
 
 #include <algorithm>
-#include <iterator>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "helper/base/status.h"
@@ -27,38 +25,45 @@ inline std::string ItemKey(const std::string& server_attribute) {
 }
 
 // The "server" attribute values docker-credential-secretservice may have
-// stored for key: it stores the URL exactly as its client sent it, and the
-// clients send the key (docker login, podman, skopeo, buildah), the host
-// with ":443" or a scheme (nerdctl, docker logout, older docker login), or a
-// URL with "/", "/v1/" or "/v2/" (users' copies of a registry URL). Docker
-// Hub has four host names. Every value maps back to key under ItemKey.
+// stored for key. It stores the URL exactly as its client sent it, and
+// clients send: the key (docker login, podman, skopeo, buildah); the host
+// with a scheme, perhaps with a slash (older docker login given a URL,
+// nerdctl, users' copies of a registry URL); the host with ":443" (nerdctl).
+// Docker Hub is "https://index.docker.io/v1/" to Docker and "docker.io" to
+// containers/image, and has two more host names. Every value maps back to
+// key under ItemKey.
 //
-// Reads and erases search these exactly, never the whole of that helper's
-// items (people who used it for years have hundreds), and list shows an
-// item only when its attribute is among them, so that list, get and erase
-// always agree on what is there.
+// Reads and erases search these exactly, one SearchItems each, never the
+// whole of that helper's items (people who used it for years have hundreds;
+// gnome-keyring scans every item for each search, so the list is kept
+// short), and list shows an item only when its attribute is among them, so
+// that list, get and erase always agree on what is there.
 inline std::vector<std::string> LegacyServerSpellings(const std::string& key) {
   static const char* const kHubHosts[] = {"index.docker.io", "docker.io", "registry-1.docker.io",
                                           "registry.hub.docker.com"};
-  std::vector<std::string> authorities;
-  if (key == ItemKey("docker.io")) {
-    authorities.assign(std::begin(kHubHosts), std::end(kHubHosts));
-  } else {
-    authorities.push_back(key);
-    // no port in the key: the default one, written out
-    if (key.find(':') == std::string::npos || key.back() == ']') authorities.push_back(key + ":443");
-  }
-  static const std::pair<const char*, const char*> kForms[] = {
-      {"", ""},         {"", "/"},         {"http://", ""},      {"http://", "/"},
-      {"https://", ""}, {"https://", "/"}, {"https://", "/v1/"}, {"https://", "/v2/"}};
   std::vector<std::string> out;
-  for (const std::string& authority : authorities) {
-    for (const auto& form : kForms) {
-      std::string value = form.first + authority + form.second;
-      if (ItemKey(value) == key && std::find(out.begin(), out.end(), value) == out.end()) {
-        out.push_back(value);
-      }
+  auto add = [&out, &key](std::string value) {
+    if (ItemKey(value) == key && std::find(out.begin(), out.end(), value) == out.end()) {
+      out.push_back(std::move(value));
     }
+  };
+  if (key == ItemKey("docker.io")) {
+    add(key);
+    for (const char* host : kHubHosts) {
+      add(host);
+      add(std::string("https://") + host);
+      add(std::string("https://") + host + "/");
+    }
+    return out;
+  }
+  add(key);
+  add("https://" + key);
+  add("http://" + key);
+  add("https://" + key + "/");
+  // no port in the key: the default one, written out
+  if (key.find(':') == std::string::npos || key.back() == ']') {
+    add(key + ":443");
+    add("https://" + key + ":443");
   }
   return out;
 }

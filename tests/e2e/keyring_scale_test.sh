@@ -64,9 +64,9 @@ get_is "get a legacy item stored as https://host:port/" "$SPELLED" old-user "$SE
 get_absent "get an unknown registry" unknown-scale.example; within_timeout "unknown get"
 
 erase_ok "erase a legacy item" f17.example; within_timeout "legacy erase"
-check_eq "no legacy item is left for f17.example" 0 "$(count_legacy https://f17.example/v1/)"
+check_eq "no legacy item is left for f17.example" 0 "$(count_legacy https://f17.example)"
 get_absent "get after the erase is not found" f17.example
-check_eq "its neighbour f18.example is still there" 1 "$(count_legacy https://f18.example/v1/)"
+check_eq "its neighbour f18.example is still there" 1 "$(count_legacy https://f18.example)"
 erase_ok "erase ours" "$OURS"; within_timeout "erase ours"
 check_eq "no item of ours is left for $OURS" 0 "$(count_ours "$OURS")"
 erase_ok "erase the https://host:port/ legacy item" "$SPELLED"

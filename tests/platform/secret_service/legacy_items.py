@@ -6,7 +6,7 @@
     legacy_items.py create COUNT PREFIX [COLLECTION]
 
 Item i (0 <= i < COUNT) has schema io.docker.Credentials, server
-"https://PREFIX<i>.example/v1/" (registry key PREFIX<i>.example), username
+"https://PREFIX<i>.example" (registry key PREFIX<i>.example), username
 "user<i>", label "Docker Credentials", docker_cli "1" and the secret
 "secret-<i>" (test data, not a credential).
 
@@ -220,7 +220,7 @@ def write_keyring(path, count, prefix):
     out = ["[keyring]", "display-name=" + prefix, "ctime=0", "mtime=0",
            "lock-on-idle=false", "lock-after=false", ""]
     for i in range(count):
-        server = "https://%s%d.example/v1/" % (prefix, i)
+        server = "https://%s%d.example" % (prefix, i)
         attributes = [("xdg:schema", "io.docker.Credentials"), ("label", "Docker Credentials"),
                       ("server", server), ("username", "user%d" % i), ("docker_cli", "1")]
         out += ["[%d]" % (i + 1), "item-type=0", "display-name=" + server,
@@ -263,7 +263,7 @@ def create(count, prefix, collection):
     while done < count:
         while len(pending) < WINDOW and done + len(pending) < count:
             k = done + len(pending)
-            server = "https://%s%d.example/v1/" % (prefix, k)
+            server = "https://%s%d.example" % (prefix, k)
             attributes = {"xdg:schema": "io.docker.Credentials", "label": "Docker Credentials",
                           "server": server, "username": "user%d" % k, "docker_cli": "1"}
             props = {"org.freedesktop.Secret.Item.Label": ("s", server),

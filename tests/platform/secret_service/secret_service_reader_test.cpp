@@ -21,7 +21,7 @@ std::map<std::string, std::string> Legacy(const std::string& server, const std::
 
 void AddLegacyCrowd(FakeSecretService& fake, int n) {
   for (int i = 0; i < n; ++i) {
-    fake.Add(Legacy("https://crowd" + std::to_string(i) + ".example/v1/", "u"), "s");
+    fake.Add(Legacy("https://crowd" + std::to_string(i) + ".example", "u"), "s");
   }
 }
 
@@ -105,7 +105,7 @@ TEST_CASE("reader: erase deletes ours and every legacy spelling, nothing else", 
   fake.Add(Ours("registry.example", "robot"), "pw");
   fake.Add(Legacy("registry.example", "a"), "1");
   fake.Add(Legacy("https://registry.example/", "b"), "2");
-  fake.Add(Legacy("http://registry.example:443", "c"), "3");
+  fake.Add(Legacy("https://registry.example:443", "c"), "3");
   fake.Add(Legacy("registry.example:5000", "d"), "4");  // another registry
   REQUIRE(EraseSecretServiceCredential(fake, "registry.example").ok());
   CHECK(fake.items().size() == 201);
