@@ -224,7 +224,7 @@ run_e2e "" "$HELPER_BIN" "$REPO/tests/upbound/standin_test.sh $E2E_SCRIPTS"
 # The sanitizer pass skips what only repeats the same helper paths more
 # slowly (skopeo's copies, the concurrency storm), to keep CI short.
 ASAN_SCRIPTS=$(printf '%s\n' $E2E_SCRIPTS | grep -v -e skopeo_test -e concurrency_test \
-    -e buildah_test -e cross_client_test)
+    -e buildah_test -e cross_client_test -e keyring_stress_test)
 ASAN_BIN=$REPO/build-asan/docker-credential-upbound
 if [ "${SKIP_ASAN:-}" != 1 ] && [ "${SKIP_ASAN_E2E:-}" != 1 ] && [ -x "$ASAN_BIN" ]; then
     run_e2e "asan/" "$ASAN_BIN" "$ASAN_SCRIPTS" E2E_SANITIZER=1 \

@@ -188,35 +188,39 @@ Status Connection::Authenticate() {
 }
 
 Status Connection::CallAll(std::vector<Call*> calls) {
-  std::string out;
-  std::vector<std::uint32_t> serials;
-  for (Call* call : calls) {
-    serials.push_back(next_serial_);
-    out += BuildMethodCall(next_serial_++, call->destination, call->path, call->interface,
-                           call->member, call->signature, call->body);
-  }
-  Status status = WriteAll(out);
-  std::size_t pending = calls.size();
-  while (status.ok() && pending > 0) {
+  // Call i goes out with serial first + i.
+  const std::uint32_t first = next_serial_;
+  std::vector<bool> answered(calls.size(), false);
+  std::size_t sent = 0, pending = calls.size(), in_flight = 0;
+  while (pending > 0) {
+    std::string out;
+    for (; sent < calls.size() && in_flight < kMaxCallsInFlight; ++sent, ++in_flight) {
+      Call* call = calls[sent];
+      out += BuildMethodCall(next_serial_++, call->destination, call->path, call->interface,
+                             call->member, call->signature, call->body);
+    }
+    if (!out.empty()) {
+      Status status = WriteAll(out);
+      if (!status.ok()) return status;
+    }
     std::string fixed, rest;
-    status = ReadExactly(16, &fixed);
-    if (!status.ok()) break;
+    Status status = ReadExactly(16, &fixed);
+    if (!status.ok()) return status;
     std::size_t size = MessageSize(fixed);
     if (size < 16) return Status::Unavailable("keyring: the session bus sent a malformed message");
     status = ReadExactly(size - 16, &rest);
-    if (!status.ok()) break;
+    if (!status.ok()) return status;
     StatusOr<Message> message = ParseMessage(fixed + rest);
     if (!message.ok()) return message.status();
     if (message->type != MessageType::kMethodReturn && message->type != MessageType::kError) continue;
-    for (std::size_t i = 0; i < calls.size(); ++i) {
-      if (serials[i] == message->reply_serial) {
-        calls[i]->reply = std::move(*message);
-        --pending;
-        break;
-      }
-    }
+    std::size_t i = message->reply_serial - first;  // wraps to a huge value below first
+    if (i >= sent || answered[i]) continue;
+    calls[i]->reply = std::move(*message);
+    answered[i] = true;
+    --pending;
+    --in_flight;
   }
-  return status;
+  return Status::Ok();
 }
 
 }  // namespace dcu::dbus

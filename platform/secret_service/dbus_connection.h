@@ -27,7 +27,25 @@ struct Call {
   Message reply;  // kMethodReturn or kError
 };
 
-class Connection {
+// What the Secret Service clients need of a bus: the seam where tests put
+// a fake Secret Service (tests/platform/secret_service/fake_secret_service.h).
+class Bus {
+ public:
+  virtual ~Bus() = default;
+
+  // Sends every call and waits for all their replies, in order of the
+  // calls; a D-Bus error reply is not a failure here, it is left in
+  // call.reply for the caller to interpret. Any number of calls is fine: an
+  // implementation keeps no more of them unanswered than the bus allows.
+  virtual Status CallAll(std::vector<Call*> calls) = 0;
+};
+
+// dbus-daemon refuses a method call with LimitsExceeded while a connection
+// has max_replies_per_connection calls unanswered (128 unless the bus
+// configuration raises it; a session.conf raises it, a private bus may not).
+inline constexpr std::size_t kMaxCallsInFlight = 64;
+
+class Connection : public Bus {
  public:
   // Connects to the session bus SessionBusAddress(options) names,
   // authenticates and says Hello. Unavailable with a one-line reason when
@@ -35,14 +53,17 @@ class Connection {
   static StatusOr<std::unique_ptr<Connection>> OpenSessionBus(const SecretStoreOptions& options,
                                                              Clock::time_point deadline);
 
-  ~Connection();
+  ~Connection() override;
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  // Sends every call, then waits for all their replies (pipelined: one
-  // round trip for the batch). A D-Bus error reply is not a failure here;
-  // it is left in call.reply for the caller to interpret.
-  Status CallAll(std::vector<Call*> calls);
+  // Pipelined: up to kMaxCallsInFlight calls are on the wire at once, the
+  // next sent as each reply arrives, so a batch costs one round trip per
+  // kMaxCallsInFlight calls at most and never hits the bus's limit.
+  Status CallAll(std::vector<Call*> calls) override;
+
+  // Moves the deadline every later read and write waits for.
+  void set_deadline(Clock::time_point deadline) { deadline_ = deadline; }
 
  private:
   Connection(int fd, Clock::time_point deadline) : fd_(fd), deadline_(deadline) {}

@@ -8,7 +8,8 @@
 //
 // Writes go through libsecret, loaded on first use, which handles
 // collections, replacement and encrypted transfer. Reads, on every pull's
-// path, go through the small native client in secret_service_reader.cpp.
+// path, lists and erases go through the small native client in
+// secret_service_reader.cpp.
 
 #include <chrono>
 #include <condition_variable>
@@ -137,24 +138,10 @@ class LibsecretStore : public SecretStore {
     return Status::Ok();
   }
 
+  // Deleting needs neither sessions nor collections: the native client
+  // does it, searching only the spellings that can be ours.
   Status Erase(const std::string& server) override {
-    Operation op(this);
-    if (!op.status.ok()) return op.status;
-    ItemList ours{lib_};
-    Status status = Search(op, &kSchema, {{"server", server}}, &ours);
-    if (!status.ok()) return status;
-    ItemList legacy{lib_};
-    std::vector<SecretItem*> matches;
-    status = FindLegacy(op, server, &legacy, &matches);
-    if (!status.ok()) return status;
-    for (GList* l = ours.list; l != nullptr; l = l->next) {
-      matches.push_back(static_cast<SecretItem*>(l->data));
-    }
-    for (SecretItem* item : matches) {
-      status = DeleteItem(op, item);
-      if (!status.ok()) return status;
-    }
-    return Status::Ok();
+    return EraseSecretServiceCredential(server, options_);
   }
 
   StatusOr<std::map<std::string, std::string>> List() override {
@@ -179,8 +166,6 @@ class LibsecretStore : public SecretStore {
   Status Search(Operation& op, const SecretSchema* schema,
                 std::initializer_list<std::pair<const char*, std::string>> attributes,
                 ItemList* out);
-  Status FindLegacy(Operation& op, const std::string& server, ItemList* all,
-                    std::vector<SecretItem*>* matches);
   Status DeleteItem(Operation& op, SecretItem* item);
   Status CheckDefaultCollectionUnlocked(Operation& op);
   GHashTable* NewAttributes(std::initializer_list<std::pair<const char*, std::string>> attributes);
@@ -243,19 +228,6 @@ Status LibsecretStore::Search(Operation& op, const SecretSchema* schema,
                                         op.cancellable, &error);
   lib_->hash_table_unref(table);
   if (error != nullptr) return FromGError(op, "search", error);
-  return Status::Ok();
-}
-
-Status LibsecretStore::FindLegacy(Operation& op, const std::string& server, ItemList* all,
-                                  std::vector<SecretItem*>* matches) {
-  // docker-credential-secretservice keys items by the URL exactly as the
-  // client sent it, so every spelling of the server has to be compared.
-  Status status = Search(op, &kDockerSchema, {{"docker_cli", "1"}}, all);
-  if (!status.ok()) return status;
-  for (GList* l = all->list; l != nullptr; l = l->next) {
-    SecretItem* item = static_cast<SecretItem*>(l->data);
-    if (keyring::ItemKey(Attribute(lib_, item, "server")) == server) matches->push_back(item);
-  }
   return Status::Ok();
 }
 

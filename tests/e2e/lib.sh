@@ -292,3 +292,18 @@ legacy_store() {
 
 # elapsed_under SECS: last helper call took less than SECS seconds
 elapsed_under() { awk -v s="$H_SECS" -v m="$1" 'BEGIN{exit !(s < m)}'; }
+
+# start_keyring_with_legacy DIR COUNT PREFIX: a private session bus and
+# gnome-keyring in DIR (HOME and XDG_* move there too) whose "legacyscale"
+# collection already holds COUNT items of docker-credential-secretservice
+# (tests/platform/secret_service/legacy_items.py: key PREFIX<i>.example,
+# username user<i>, secret secret-<i>), unlocked. Stopped with the others.
+start_keyring_with_legacy() {
+    local dir=$1 count=$2 prefix=$3 tool=$REPO/tests/platform/secret_service/legacy_items.py
+    make_test_home "$dir" || return 1
+    mkdir -p "$XDG_DATA_HOME/keyrings"
+    "$PY" "$tool" keyring "$XDG_DATA_HOME/keyrings/legacyscale.keyring" "$count" "$prefix" || return 1
+    start_session_bus "$dir/bus" || return 1
+    start_keyring "$dir/keyring" || return 1
+    timeout 60 "$PY" "$tool" unlock legacyscale
+}
