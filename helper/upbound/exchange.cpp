@@ -8,6 +8,7 @@
 
 #include "helper/net/http_date.h"
 #include "helper/net/url_policy.h"
+#include "helper/base/encoding.h"
 #include "helper/base/text.h"
 #include "helper/base/wipe.h"
 
@@ -17,23 +18,6 @@ namespace {
 using json = nlohmann::json;
 
 constexpr const char* kOrgTokenPath = "/apis/tokenexchange.upbound.io/v1alpha1/orgscopedtokens";
-
-std::string UrlEncode(const std::string& value) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (char c : value) {
-    auto u = static_cast<unsigned char>(c);
-    if ((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || c == '-' ||
-        c == '_' || c == '.' || c == '~') {
-      out.push_back(c);
-    } else {
-      out.push_back('%');
-      out.push_back(hex[u >> 4]);
-      out.push_back(hex[u & 0xf]);
-    }
-  }
-  return out;
-}
 
 // Turns a failed or non-2xx exchange into one line naming the endpoint.
 Status Failure(const HttpRequest& request, const StatusOr<HttpResponse>& response) {
@@ -81,12 +65,12 @@ StatusOr<RegistryCredential> OrgToken(const Settings& settings, const RobotToken
   request.method = "POST";
   request.url = settings.auth_endpoint + kOrgTokenPath;
   request.headers = {{"Content-Type", "application/x-www-form-urlencoded"}, {"Accept", "application/json"}};
-  request.body = "grant_type=" + UrlEncode("urn:ietf:params:oauth:grant-type:token-exchange") +
-                 "&subject_token_type=" + UrlEncode("urn:ietf:params:oauth:token-type:id_token") +
-                 "&subject_token=" + UrlEncode(robot.token) +
-                 "&scope=" + UrlEncode("upbound:org:" + settings.organization) +
-                 "&audience=" + UrlEncode("upbound:spaces:api") +
-                 "&audience=" + UrlEncode("upbound:spaces:controlplanes");
+  request.body = "grant_type=" + PercentEncode("urn:ietf:params:oauth:grant-type:token-exchange") +
+                 "&subject_token_type=" + PercentEncode("urn:ietf:params:oauth:token-type:id_token") +
+                 "&subject_token=" + PercentEncode(robot.token) +
+                 "&scope=" + PercentEncode("upbound:org:" + settings.organization) +
+                 "&audience=" + PercentEncode("upbound:spaces:api") +
+                 "&audience=" + PercentEncode("upbound:spaces:controlplanes");
   StatusOr<HttpResponse> response = http.Send(request, deadline);
   Wipe(request.body);
   if (!response.ok() || response->status < 200 || response->status > 299) return Failure(request, response);

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "helper/base/base64.h"
+#include "helper/base/encoding.h"
 #include "helper/base/host_port.h"
 #include "helper/base/text.h"
 #include "helper/base/wipe.h"
@@ -40,21 +40,6 @@ std::vector<std::pair<std::string, std::string>> AuthParams(std::string_view s) 
     params.emplace_back(std::move(key), std::move(value));
   }
   return params;
-}
-
-std::string UrlEncode(const std::string& s) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    bool plain = IsDigit(static_cast<char>(c)) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                 c == '-' || c == '.' || c == '_' || c == '~';
-    if (plain) {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out += {'%', kHex[c >> 4], kHex[c & 15]};
-    }
-  }
-  return out;
 }
 
 std::string HostName(const std::string& key) {
@@ -138,7 +123,7 @@ PairCheck VerifyPair(const Settings& settings, const std::string& host, const Ro
                          "; the robot token was not sent there (list its host in the config key realmHosts "
                          "to allow it)");
     }
-    ask.url = realm + (realm.find('?') == std::string::npos ? "?" : "&") + "service=" + UrlEncode(service);
+    ask.url = realm + (realm.find('?') == std::string::npos ? "?" : "&") + "service=" + PercentEncode(service);
   } else {
     // A registry with Basic authentication checks the pair itself.
     ask.url = ping.url;

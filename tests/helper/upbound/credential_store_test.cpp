@@ -8,8 +8,7 @@
 
 #include "helper/upbound/credential.h"
 #include "helper/upbound/token_cache.h"
-#include "tests/doubles/clocked_file_system.h"
-#include "tests/doubles/harness.h"
+#include "tests/doubles/session_fixture.h"
 
 namespace dcu {
 namespace {
@@ -19,24 +18,12 @@ const std::string kStore =
     R"({"ServerURL":"xpkg.upbound.io","Username":"robot-id","Secret":"robot-token-secret"})";
 const std::string kNotFound = "credentials not found in native keychain\n";
 
-struct Fixture {
-  Fixture() {
-    h.system().fs = &fs;
-    h.env["DOCKER_CREDENTIAL_UPBOUND_TIMEOUT"] = "5";
-    h.env["DOCKER_CREDENTIAL_UPBOUND_EXCHANGE"] = "session";
-  }
-  void Login(const std::string& sid, int max_age) {
-    h.http.Respond(200, "{}", {{"Set-Cookie", "SID=" + sid + "; Path=/; Max-Age=" + std::to_string(max_age)}});
-  }
-  std::string Expect(const std::string& secret) {
-    return "{\"ServerURL\":\"xpkg.upbound.io\",\"Username\":\"_token\",\"Secret\":\"" + secret + "\"}\n";
-  }
-  std::string Derived(const std::string& user, const std::string& secret) {
-    return "{\"ServerURL\":\"xpkg.upbound.io\",\"Username\":\"" + user + "\",\"Secret\":\"" + secret + "\"}";
-  }
-  Harness h;
-  ClockedFileSystem fs;
-};
+using Fixture = SessionFixture;
+
+// A store request for xpkg.upbound.io.
+std::string Derived(const std::string& user, const std::string& secret) {
+  return "{\"ServerURL\":\"xpkg.upbound.io\",\"Username\":\"" + user + "\",\"Secret\":\"" + secret + "\"}";
+}
 
 TEST_CASE("store: docker login without -u keeps the robot token", "[upbound_store]") {
   Fixture f;
@@ -44,7 +31,7 @@ TEST_CASE("store: docker login without -u keeps the robot token", "[upbound_stor
   f.Login("sid-1", 3600);
   REQUIRE(f.h.Run({"get"}, kHost).out == f.Expect("sid-1"));
   // What docker login HOST (no -u) does next: store what get returned.
-  RunResult r = f.h.Run({"store"}, f.Derived("_token", "sid-1"));
+  RunResult r = f.h.Run({"store"}, Derived("_token", "sid-1"));
   CHECK(r.code == 0);
   CHECK(r.out.empty());
   CHECK(r.err ==
@@ -56,13 +43,13 @@ TEST_CASE("store: docker login without -u keeps the robot token", "[upbound_stor
   CHECK(f.h.Run({"get"}, kHost).out == f.Expect("sid-1"));
   CHECK(f.h.http.requests().size() == 1);
   // The cached secret under another username is just as derived.
-  CHECK(f.h.Run({"store"}, f.Derived("someone", "sid-1")).code == 0);
+  CHECK(f.h.Run({"store"}, Derived("someone", "sid-1")).code == 0);
   CHECK(f.h.store().Get(kHost)->secret == "robot-token-secret");
 }
 
 TEST_CASE("store: a _token credential with no robot token to keep is an error", "[upbound_store]") {
   Fixture f;
-  RunResult r = f.h.Run({"store"}, f.Derived("_token", "sid-x"));
+  RunResult r = f.h.Run({"store"}, Derived("_token", "sid-x"));
   CHECK(r.code == 1);
   CHECK(r.out.rfind("docker-credential-upbound: error: xpkg.upbound.io: \"_token\" credentials are what the helper "
                     "derives from a robot token, and there is none to keep",

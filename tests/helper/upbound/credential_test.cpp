@@ -7,8 +7,7 @@
 #include <sstream>
 
 #include "helper/upbound/credential.h"
-#include "tests/doubles/clocked_file_system.h"
-#include "tests/doubles/harness.h"
+#include "tests/doubles/session_fixture.h"
 
 namespace dcu {
 namespace {
@@ -17,21 +16,7 @@ const char* kHost = "xpkg.upbound.io";
 const std::string kStore =
     R"({"ServerURL":"xpkg.upbound.io","Username":"robot-id","Secret":"robot-token-secret"})";
 
-struct Fixture {
-  Fixture() {
-    h.system().fs = &fs;
-    h.env["DOCKER_CREDENTIAL_UPBOUND_TIMEOUT"] = "5";
-    h.env["DOCKER_CREDENTIAL_UPBOUND_EXCHANGE"] = "session";
-  }
-  void Login(const std::string& sid, int max_age) {
-    h.http.Respond(200, "{}", {{"Set-Cookie", "SID=" + sid + "; Path=/; Max-Age=" + std::to_string(max_age)}});
-  }
-  std::string Expect(const std::string& secret) {
-    return "{\"ServerURL\":\"xpkg.upbound.io\",\"Username\":\"_token\",\"Secret\":\"" + secret + "\"}\n";
-  }
-  Harness h;
-  ClockedFileSystem fs;
-};
+using Fixture = SessionFixture;
 
 TEST_CASE("upbound: get exchanges once, then serves the cache", "[upbound_credentials]") {
   Fixture f;
