@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <memory>
 
 #include "helper/base/wipe.h"
 #include "helper/docker/wire.h"
@@ -83,6 +84,9 @@ int RunKubelet(Context& ctx) {
   StatusOr<ProviderRequest> request = ParseProviderRequest(*input);
   Wipe(*input);
   if (!request.ok()) return Fail(ctx, request.status());
+  // The pod's token is wiped however the call ends.
+  std::unique_ptr<std::string, void (*)(std::string*)> token_wiper(&request->service_account_token,
+                                                                    [](std::string* token) { Wipe(*token); });
   StatusOr<Image> image = ParseImage(request->image);
   if (!image.ok()) return Fail(ctx, image.status());
   if (Status loaded = ctx.LoadSettings(); !loaded.ok()) return Fail(ctx, loaded);
@@ -97,6 +101,7 @@ int RunKubelet(Context& ctx) {
     return Answer(ctx, response);
   }
   const Organization* org = MatchOrganization(settings.organizations, image->host_key, image->path);
+  if (org != nullptr) ctx.log.Debug(request->image + ": organization " + org->name + " (" + org->Prefix() + ")");
   if (org != nullptr && !org->namespaces.empty()) {
     Status allowed = Authorize(*org, request->service_account_token);
     if (!allowed.ok()) return AnswerNothing(ctx, response, request->image + ": " + allowed.message());
@@ -113,7 +118,6 @@ int RunKubelet(Context& ctx) {
     Wipe(cred->secret);
     return AnswerNothing(ctx, response, scope.key + ": the credential is the pod's service-account token");
   }
-  Wipe(request->service_account_token);
   // The kubelet matches keys against the image as it wrote it: its host
   // spelling (port included), then the organization's path.
   std::string key = image->host + (org != nullptr && !org->prefix_path.empty() ? "/" + org->prefix_path : "");
