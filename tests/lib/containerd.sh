@@ -18,7 +18,7 @@
 # no containerd-shim is started.
 
 start_containerd() {
-    local dir=$1 i
+    local dir=$1 _
     mkdir -p "$dir/root" "$dir/state" "$dir/opt"
     chmod 0700 "$dir"
     CONTAINERD_DIR=$dir
@@ -59,7 +59,7 @@ EOF
     CONTAINERD_PID=$!
     SERVICES_PIDS="$SERVICES_PIDS $CONTAINERD_PID"
     export CONTAINERD_SOCK CONTAINERD_PID CONTAINERD_DIR
-    for i in $(seq 1 200); do
+    for _ in $(seq 1 200); do
         pid_alive "$CONTAINERD_PID" || break
         if [ -S "$CONTAINERD_SOCK" ] &&
             timeout 5 ctr --address "$CONTAINERD_SOCK" version >/dev/null 2>&1; then
@@ -74,9 +74,9 @@ EOF
 
 stop_containerd() {
     [ -n "${CONTAINERD_PID:-}" ] || return 0
-    local i rest="" pid
+    local _ rest="" pid
     kill "$CONTAINERD_PID" 2>/dev/null
-    for i in $(seq 1 100); do
+    for _ in $(seq 1 100); do
         pid_alive "$CONTAINERD_PID" || break
         sleep 0.05
     done

@@ -60,7 +60,10 @@ def parse_args(argv):
 
 
 def main():
-    timeout, password, cmd = parse_args(sys.argv[1:])
+    try:
+        timeout, password, cmd = parse_args(sys.argv[1:])
+    except (OSError, ValueError) as e:    # JSONDecodeError is a ValueError
+        usage("reading the password: %s" % e)
     pid, fd = pty.fork()
     if pid == 0:
         try:
