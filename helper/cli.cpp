@@ -7,6 +7,7 @@
 
 #include "helper/base/version.h"
 #include "helper/docker/actions.h"
+#include "helper/kubelet/provider.h"
 
 namespace dcu {
 namespace {
@@ -28,6 +29,7 @@ constexpr Action kActions[] = {
     {"get", "print the credential for the server URL read from stdin", RunGet},
     {"erase", "remove the credential for the server URL read from stdin", RunErase},
     {"list", "print every stored server URL with its username", RunList},
+    {"kubelet", "answer the kubelet's CredentialProviderRequest read from stdin", kubelet::RunKubelet},
     {"version", "print the version", RunVersion},
 };
 

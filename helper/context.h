@@ -29,6 +29,9 @@ struct System {
   std::function<std::unique_ptr<SecretStore>(const SecretStoreOptions&)> open_secret_store;
   std::function<std::unique_ptr<HttpTransport>(const HttpOptions&)> open_http;
   FileSystem* fs = nullptr;
+  // ExitAfter (helper/system/process.h) in main; unset in tests, which run
+  // in-process and must not be ended by an alarm.
+  std::function<void(int seconds, const char* message)> exit_after;
 };
 
 class Context {
@@ -63,6 +66,16 @@ class Context {
   // request. max_attempts > 0 overrides the retry policy's (a probe that
   // should fail fast). Precondition: LoadSettings() succeeded.
   HttpClient Http(int max_attempts = 0);
+
+  // Bounds the whole invocation: after `seconds` the process writes message
+  // (a string that lives until then) to stderr and exits 1, whatever it is
+  // waiting for. Disarm before the answer is written.
+  void ArmWatchdog(int seconds, const char* message) {
+    if (system_.exit_after) system_.exit_after(seconds, message);
+  }
+  void DisarmWatchdog() {
+    if (system_.exit_after) system_.exit_after(0, nullptr);
+  }
 
  private:
   const System& system_;

@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
     system.open_secret_store = dcu::NewSystemSecretStore;
     system.open_http = dcu::NewHttpTransport;
     system.fs = dcu::DefaultFileSystem();
+    system.exit_after = dcu::ExitAfter;
     int code = dcu::Run(args, env, std::cin, std::cout, std::cerr, system);
     std::cout.flush();
     return code;

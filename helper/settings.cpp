@@ -59,10 +59,11 @@ struct Raw {
   std::string origin;
 };
 
-// The config file's lists of hosts.
+// The config file's lists, parsed once the served hosts are known.
 struct HostLists {
   std::vector<std::string> registries;   // "registries"
   std::vector<std::string> realm_hosts;  // "realmHosts"
+  json organizations;                    // "organizations", null when absent
 };
 
 Status ReadConfigFile(FileSystem& fs, const std::string& path, bool must_exist,
@@ -86,6 +87,10 @@ Status ReadConfigFile(FileSystem& fs, const std::string& path, bool must_exist,
         if (!host.is_string()) return Status::InvalidInput(origin + ": must be a list of hosts");
         list->push_back(host.get<std::string>());
       }
+      continue;
+    }
+    if (key == "organizations") {
+      lists->organizations = item.value();
       continue;
     }
     auto known = std::find_if(std::begin(kSources), std::end(kSources),
@@ -232,6 +237,13 @@ StatusOr<Settings> LoadSettings(const Env& env, FileSystem& fs,
     }
   }
 
+  if (!lists.organizations.is_null()) {
+    StatusOr<std::vector<Organization>> orgs = ParseOrganizations(
+        lists.organizations, "config file " + config_path + ", key \"organizations\"", s.registry_hosts);
+    if (!orgs.ok()) return orgs.status();
+    s.organizations = std::move(*orgs);
+  }
+
   if (has("exchange")) {
     const std::string& v = raw["exchange"].value;
     if (v == "session") {
@@ -246,7 +258,9 @@ StatusOr<Settings> LoadSettings(const Env& env, FileSystem& fs,
     }
   }
   if (has("organization")) s.organization = raw["organization"].value;
-  if (s.exchange == ExchangeKind::kOrgToken && s.organization.empty()) {
+  // With organizations, each names its own; UP_ORGANIZATION is then only
+  // for the hosts' default tokens.
+  if (s.exchange == ExchangeKind::kOrgToken && s.organization.empty() && s.organizations.empty()) {
     return Status::InvalidInput("the org-token exchange needs an organization: set UP_ORGANIZATION");
   }
   if (has("robotTokenFile")) s.robot_token_file = raw["robotTokenFile"].value;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "helper/base/status.h"
+#include "helper/organizations.h"
 #include "helper/system/file_system.h"
 #include "helper/system/secret_store.h"
 
@@ -28,6 +29,8 @@ struct Settings {
   std::vector<std::string> registry_hosts;
 
   std::string robot_token_file;  // UP_ROBOT_TOKEN_FILE
+  // How messages name robot_token_file's setting.
+  std::string robot_token_file_label = "UP_ROBOT_TOKEN_FILE";
   std::string robot_token;       // UP_ROBOT_TOKEN (a secret: never printed)
   std::string robot_access_id;   // UP_ROBOT_ACCESS_ID
 
@@ -48,6 +51,9 @@ struct Settings {
   // Hosts (host or host:port) besides the registry's own whose token realm
   // may be sent a direct pair (config key realmHosts).
   std::vector<std::string> realm_hosts;
+  // One robot token per organization (config key organizations), each
+  // with its image prefix on a served registry.
+  std::vector<Organization> organizations;
   // DOCKER_CREDENTIAL_UPBOUND_KEYRING_TIMEOUT, and where the session bus is.
   SecretStoreOptions keyring;
 

@@ -16,6 +16,11 @@ namespace dcu {
 // that failed; the steps that worked stay in effect.
 Status HardenProcess();
 
+// After `seconds`, writes message (which must outlive the wait; it is
+// written from a signal handler) to stderr and ends the process with exit
+// status 1, whatever it is doing then. seconds 0 cancels. One at a time.
+void ExitAfter(int seconds, const char* message);
+
 // The real user ID as decimal text ("1000"): a per-user name where no
 // private directory is known.
 std::string ProcessUserId();

@@ -30,59 +30,60 @@ std::string VerdictIdentity(const Settings& s, const RobotToken& robot) {
   return "verify\n" + s.registry_endpoint + "\n" + Sha256Hex(robot.access_id + "\n" + robot.token);
 }
 
-void Debug(Context& ctx, const std::string& host, const std::string& line) { ctx.log.Debug(host + ": " + line); }
+void Debug(Context& ctx, const std::string& key, const std::string& line) { ctx.log.Debug(key + ": " + line); }
 
 std::int64_t Age(Context& ctx, const Verdict& v) { return std::max<std::int64_t>(0, ctx.fs.Now() - v.checked_at); }
 
 // A rejected token answers "not found", so public packages still pull.
-Status AnswerRejected(Context& ctx, const std::string& host, const Verdict& v) {
-  ctx.log.Warning(host + ": " + v.reason + " " + std::to_string(Age(ctx, v)) +
+Status AnswerRejected(Context& ctx, const std::string& key, const Verdict& v) {
+  ctx.log.Warning(key + ": " + v.reason + " " + std::to_string(Age(ctx, v)) +
                   " s ago; answering without credentials (asking again after " +
                   std::to_string(v.until - ctx.fs.Now()) + " s, or after a store)");
-  return Status::NotFound("rejected token for " + host);
+  return Status::NotFound("rejected token for " + key);
 }
 
-StatusOr<RobotToken> LoadRobot(Context& ctx, const std::string& host) {
-  const Settings& settings = ctx.settings();
+StatusOr<RobotToken> LoadRobot(Context& ctx, const TokenScope& scope) {
+  const Settings& settings = scope.settings;
   StatusOr<RobotToken> robot =
-      LoadRobotToken(settings, host, ctx.fs, [&ctx]() -> SecretStore& { return ctx.Store(); });
+      LoadRobotToken(settings, scope.host, ctx.fs, [&ctx]() -> SecretStore& { return ctx.Store(); });
   // Without a usable keyring (a CI runner, a node) public packages must
   // still pull: answer "not found" so the client goes on anonymously.
   if (robot.status().code() == Code::kUnavailable && settings.robot_token_file.empty() &&
       settings.robot_token.empty()) {
-    ctx.log.Warning(host + ": " + robot.status().message() + "; answering without credentials");
-    return Status::NotFound("no robot token for " + host);
+    ctx.log.Warning(scope.key + ": " + robot.status().message() + "; answering without credentials");
+    return Status::NotFound("no robot token for " + scope.key);
   }
   return robot;
 }
 
-void WarnUncached(Context& ctx, const std::string& host, const Status& why) {
-  ctx.log.Warning(host + ": " + why.message() + "; going on without the cache");
+void WarnUncached(Context& ctx, const std::string& key, const Status& why) {
+  ctx.log.Warning(key + ": " + why.message() + "; going on without the cache");
 }
 
 // The registry's verdict on the pair: from the cache while it holds, else
 // asked once under the host's lock (whoever waited finds it in the cache).
 // Unavailable when nobody could ask: the pair is then handed out unverified.
-StatusOr<Verdict> VerdictFor(Context& ctx, const std::string& host, const RobotToken& robot,
+StatusOr<Verdict> VerdictFor(Context& ctx, const TokenScope& scope, const RobotToken& robot,
                              Clock::time_point deadline) {
-  const Settings& settings = ctx.settings();
+  const Settings& settings = scope.settings;
+  const std::string& key = scope.key;
   TokenCache cache(ctx.fs, settings.cache_dir);
   const std::string identity = VerdictIdentity(settings, robot);
-  StatusOr<Verdict> verdict = cache.LoadVerdict(host, identity);
+  StatusOr<Verdict> verdict = cache.LoadVerdict(key, identity);
   if (verdict.ok()) return verdict;
 
   bool can_cache = true;
-  StatusOr<std::unique_ptr<FileLock>> lock = cache.Lock(host, deadline);
+  StatusOr<std::unique_ptr<FileLock>> lock = cache.Lock(key, deadline);
   if (!lock.ok() && lock.status().code() == Code::kUnavailable) return lock.status();
   if (!lock.ok()) {
-    WarnUncached(ctx, host, lock.status());
+    WarnUncached(ctx, key, lock.status());
     can_cache = false;
-  } else if (verdict = cache.LoadVerdict(host, identity); verdict.ok()) {
+  } else if (verdict = cache.LoadVerdict(key, identity); verdict.ok()) {
     return verdict;  // another process asked while this one waited
   }
   HttpClient http = ctx.Http();
   HttpClient probe = ctx.Http(1);
-  PairCheck check = VerifyPair(settings, host, robot, http, probe, deadline);
+  PairCheck check = VerifyPair(settings, scope.host, robot, http, probe, deadline);
   if (check.outcome == PairCheck::kUnknown) return Status::Unavailable(check.reason);
   Verdict v;
   v.kind = check.outcome == PairCheck::kAccepted ? Verdict::kAccepted
@@ -92,36 +93,40 @@ StatusOr<Verdict> VerdictFor(Context& ctx, const std::string& host, const RobotT
   v.checked_at = ctx.fs.Now();
   v.until = v.checked_at + (v.kind == Verdict::kAccepted ? settings.verify_period_seconds : kRejectionMemory);
   if (can_cache) {
-    if (Status saved = cache.SaveVerdict(host, identity, v); !saved.ok()) WarnUncached(ctx, host, saved);
+    if (Status saved = cache.SaveVerdict(key, identity, v); !saved.ok()) WarnUncached(ctx, key, saved);
   }
   return v;
 }
 
 // The documented pair, unless the registry said no to it.
-StatusOr<RegistryCredential> DirectCredential(Context& ctx, const std::string& host, Clock::time_point deadline) {
-  StatusOr<RobotToken> robot = LoadRobot(ctx, host);
+StatusOr<RegistryCredential> DirectCredential(Context& ctx, const TokenScope& scope, Clock::time_point deadline) {
+  const std::string& key = scope.key;
+  StatusOr<RobotToken> robot = LoadRobot(ctx, scope);
   if (!robot.ok()) return robot.status();
-  Debug(ctx, host, "direct: robot token from " + robot->origin);
-  if (ctx.settings().verify_period_seconds > 0) {
-    StatusOr<Verdict> verdict = VerdictFor(ctx, host, *robot, deadline);
+  Debug(ctx, key, "direct: robot token from " + robot->origin);
+  std::int64_t verified_until = 0;
+  if (scope.settings.verify_period_seconds > 0) {
+    StatusOr<Verdict> verdict = VerdictFor(ctx, scope, *robot, deadline);
     if (!verdict.ok()) {
-      Debug(ctx, host, "handing out the pair unverified: " + verdict.status().message());
+      Debug(ctx, key, "handing out the pair unverified: " + verdict.status().message());
     } else if (verdict->kind == Verdict::kAccepted) {
-      Debug(ctx, host, verdict->reason + " " + std::to_string(Age(ctx, *verdict)) + " s ago");
+      Debug(ctx, key, verdict->reason + " " + std::to_string(Age(ctx, *verdict)) + " s ago");
+      verified_until = verdict->until;
     } else {
       Wipe(robot->token);
-      return AnswerRejected(ctx, host, *verdict);
+      return AnswerRejected(ctx, key, *verdict);
     }
   }
-  return RegistryCredential{std::move(robot->access_id), std::move(robot->token), ctx.fs.Now(), 0};
+  return RegistryCredential{std::move(robot->access_id), std::move(robot->token), ctx.fs.Now(), 0, verified_until};
 }
 
 bool Serves(const StatusOr<RegistryCredential>& c, std::int64_t now) { return c.ok() && IsUsable(*c, now); }
 
 // A session or org-scoped token: cached, refreshed under the host's lock.
-StatusOr<RegistryCredential> ExchangedCredential(Context& ctx, const std::string& host,
+StatusOr<RegistryCredential> ExchangedCredential(Context& ctx, const TokenScope& scope,
                                                  Clock::time_point deadline) {
-  const Settings& settings = ctx.settings();
+  const Settings& settings = scope.settings;
+  const std::string& host = scope.key;  // names the cache entries, the lock and messages
   FileSystem& fs = ctx.fs;
   StatusOr<std::string> source = TokenSourceIdentity(settings, fs);
   if (!source.ok()) return source.status();
@@ -173,7 +178,7 @@ StatusOr<RegistryCredential> ExchangedCredential(Context& ctx, const std::string
     }
   }
 
-  StatusOr<RobotToken> robot = LoadRobot(ctx, host);
+  StatusOr<RobotToken> robot = LoadRobot(ctx, scope);
   if (!robot.ok()) {
     if (Serves(cached, fs.Now())) {
       Debug(ctx, host, "serving the cached credential: " + robot.status().message());
@@ -216,10 +221,32 @@ StatusOr<RegistryCredential> CredentialFor(Context& ctx, const std::string& key)
   return RegistryCredential{std::move(stored->username), std::move(stored->secret), 0, 0};
 }
 
+TokenScope HostScope(const Settings& settings, const std::string& host) { return {host, host, settings}; }
+
+TokenScope OrganizationScope(const Settings& settings, const Organization& org) {
+  TokenScope scope{org.prefix_host, org.Prefix(), settings};
+  Settings& s = scope.settings;
+  s.robot_token_file = org.robot_token_file;
+  s.robot_token_file_label = "organization " + org.name + "'s robotTokenFile";
+  Wipe(s.robot_token);
+  s.robot_access_id.clear();
+  s.organization = org.name;
+  return scope;
+}
+
+StatusOr<RegistryCredential> GetUpboundCredential(Context& ctx, const TokenScope& scope,
+                                                  Clock::time_point deadline) {
+  const Settings& s = scope.settings;
+  if (s.exchange == ExchangeKind::kDirect) return DirectCredential(ctx, scope, deadline);
+  if (s.exchange == ExchangeKind::kOrgToken && s.organization.empty()) {
+    return Status::InvalidInput(scope.key + ": the org-token exchange needs an organization: set UP_ORGANIZATION");
+  }
+  return ExchangedCredential(ctx, scope, deadline);
+}
+
 StatusOr<RegistryCredential> GetUpboundCredential(Context& ctx, const std::string& host) {
   const Clock::time_point deadline = Clock::now() + std::chrono::seconds(ctx.settings().timeout_seconds);
-  if (ctx.settings().exchange == ExchangeKind::kDirect) return DirectCredential(ctx, host, deadline);
-  return ExchangedCredential(ctx, host, deadline);
+  return GetUpboundCredential(ctx, HostScope(ctx.settings(), host), deadline);
 }
 
 Status ChangeStoredCredential(Context& ctx, const std::string& key, const std::function<Status()>& change) {

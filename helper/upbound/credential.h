@@ -7,6 +7,7 @@
 // The warm path reads one cache file: no keyring, no network, no libcurl.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <string>
 
@@ -21,8 +22,26 @@ namespace dcu {
 // anonymously). Precondition: ctx.LoadSettings() succeeded.
 StatusOr<RegistryCredential> CredentialFor(Context& ctx, const std::string& key);
 
-// The credential for a served Upbound host (settings.IsUpboundRegistry),
-// with its expiry: 0 for the direct pair, which carries none.
+// Whose robot token a credential derives from, and the name its cache
+// entries and lock go by: a served registry's default token (key == host),
+// or an organization's (key == its prefix, so that each organization has
+// its own cache entry and lock).
+struct TokenScope {
+  std::string host;   // canonical registry key: where the credential is used and verified
+  std::string key;    // names the cache entries, the lock and messages
+  Settings settings;  // with this scope's token source and organization
+};
+
+TokenScope HostScope(const Settings& settings, const std::string& host);
+// The token in org.robot_token_file, exchanged for org.name.
+TokenScope OrganizationScope(const Settings& settings, const Organization& org);
+
+// The credential for a scope on a served Upbound host, by the settings'
+// exchange, with its expiry (0 for the direct pair, which carries none) and,
+// for a direct pair, until when its verification holds. Ends by deadline.
+StatusOr<RegistryCredential> GetUpboundCredential(Context& ctx, const TokenScope& scope,
+                                                  std::chrono::steady_clock::time_point deadline);
+// The same for a host's default token, within the settings' timeout.
 StatusOr<RegistryCredential> GetUpboundCredential(Context& ctx, const std::string& host);
 
 // Runs change (a store or erase of key's secret store item) under key's

@@ -13,6 +13,9 @@ struct RegistryCredential {
   std::int64_t obtained_at = 0;  // Unix seconds
   // Unix seconds; 0 when nothing says it expires (a stored pair, direct).
   std::int64_t expires_at = 0;
+  // A direct pair: Unix seconds until which the registry's acceptance
+  // holds (the verification period); 0 when it was not verified.
+  std::int64_t verified_until = 0;
 };
 
 // No credential Upbound issues lives longer than a session (30 days). Every

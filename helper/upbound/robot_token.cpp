@@ -83,7 +83,7 @@ StatusOr<std::string> TokenSourceIdentity(const Settings& settings, FileSystem& 
   if (!settings.robot_token_file.empty()) {
     StatusOr<std::string> print = fs.Fingerprint(settings.robot_token_file);
     if (!print.ok()) {
-      return Status::InvalidInput("UP_ROBOT_TOKEN_FILE " + settings.robot_token_file +
+      return Status::InvalidInput(settings.robot_token_file_label + " " + settings.robot_token_file +
                                   ": cannot be read");
     }
     return "file:" + settings.robot_token_file + ":" + *print;
@@ -97,7 +97,7 @@ StatusOr<std::string> TokenSourceIdentity(const Settings& settings, FileSystem& 
 StatusOr<RobotToken> LoadRobotToken(const Settings& settings, const std::string& host, FileSystem& fs,
                                     const std::function<SecretStore&()>& store) {
   if (!settings.robot_token_file.empty()) {
-    std::string origin = "UP_ROBOT_TOKEN_FILE " + settings.robot_token_file;
+    std::string origin = settings.robot_token_file_label + " " + settings.robot_token_file;
     StatusOr<std::string> text = fs.ReadFile(settings.robot_token_file, kMaxTokenFile);
     if (!text.ok()) {
       bool large = text.status().message().find("larger than") != std::string::npos;

@@ -58,16 +58,19 @@ const char* KindName(Verdict::Kind kind) {
 
 }  // namespace
 
-bool IsUsable(const RegistryCredential& c, std::int64_t now) {
+std::int64_t UsableUntil(const RegistryCredential& c) {
   std::int64_t lifetime = std::max<std::int64_t>(0, c.expires_at - c.obtained_at);
-  return now + std::min(kUseMargin, lifetime / 4) < c.expires_at;
+  return c.expires_at - std::min(kUseMargin, lifetime / 4);
 }
 
-bool NeedsRefresh(const RegistryCredential& c, std::int64_t now) {
+bool IsUsable(const RegistryCredential& c, std::int64_t now) { return now < UsableUntil(c); }
+
+std::int64_t RefreshAt(const RegistryCredential& c) {
   std::int64_t lifetime = std::max<std::int64_t>(0, c.expires_at - c.obtained_at);
-  std::int64_t window = std::min(lifetime / 10, kMaxRefreshWindow);
-  return now >= c.expires_at - window || !IsUsable(c, now);
+  return std::min(c.expires_at - std::min(lifetime / 10, kMaxRefreshWindow), UsableUntil(c));
 }
+
+bool NeedsRefresh(const RegistryCredential& c, std::int64_t now) { return now >= RefreshAt(c); }
 
 std::string TokenCache::Path(const std::string& host, const std::string& identity,
                              const char* suffix) const {

@@ -23,9 +23,11 @@ namespace dcu {
 // Usable until expiry, less a margin for the pull about to use it: 30 s,
 // or a quarter of the lifetime when that is shorter, so that even a
 // credential that lives only seconds serves everyone waiting for it.
+std::int64_t UsableUntil(const RegistryCredential& c);
 bool IsUsable(const RegistryCredential& c, std::int64_t now);
 // Time to refresh: less than 10% of the lifetime (at most 5 minutes) left,
 // or no longer usable.
+std::int64_t RefreshAt(const RegistryCredential& c);
 bool NeedsRefresh(const RegistryCredential& c, std::int64_t now);
 
 // A remembered answer about a token; holds no secret.

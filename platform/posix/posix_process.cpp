@@ -1,3 +1,4 @@
+#include <signal.h>
 #include <sys/resource.h>
 #include <unistd.h>
 #if defined(__linux__)
@@ -10,6 +11,36 @@
 #include "helper/system/process.h"
 
 namespace dcu {
+namespace {
+
+const char* volatile g_exit_message = nullptr;
+
+void OnAlarm(int) {
+  // Only async-signal-safe calls here.
+  const char* message = g_exit_message;
+  if (message != nullptr) {
+    std::size_t length = 0;
+    while (message[length] != '\0') ++length;
+    ssize_t ignored = write(STDERR_FILENO, message, length);
+    (void)ignored;
+  }
+  _exit(1);
+}
+
+}  // namespace
+
+void ExitAfter(int seconds, const char* message) {
+  if (seconds <= 0) {
+    alarm(0);
+    return;
+  }
+  g_exit_message = message;
+  struct sigaction action = {};
+  action.sa_handler = OnAlarm;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGALRM, &action, nullptr);
+  alarm(static_cast<unsigned>(seconds));
+}
 
 Status HardenProcess() {
   // Lowering a limit never needs privilege; the hard limit goes too, so

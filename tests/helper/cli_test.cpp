@@ -21,8 +21,8 @@ TEST_CASE("cli: help lists every action and exits 0", "[cli]") {
   for (const char* flag : {"-h", "--help"}) {
     RunResult r = h.Run({flag});
     CHECK(r.code == 0);
-    CHECK(r.out.rfind("Usage: docker-credential-upbound <store|get|erase|list|version>\n", 0) == 0);
-    for (const char* action : {"store", "get", "erase", "list", "version"}) {
+    CHECK(r.out.rfind("Usage: docker-credential-upbound <store|get|erase|list|kubelet|version>\n", 0) == 0);
+    for (const char* action : {"store", "get", "erase", "list", "kubelet", "version"}) {
       CHECK(r.out.find(std::string("  ") + action + " ") != std::string::npos);
     }
   }
