@@ -58,6 +58,67 @@ else
     e2e_finish
 fi
 
+# The fake kubelet's own strictness, against a stub plugin (no secrets): a
+# decoder that accepted anything would make every check below vacuous.
+cat >"$E2E_TMP/stub-plugin" <<EOF
+#!$PY
+EOF
+cat >>"$E2E_TMP/stub-plugin" <<'EOF'
+import json, os, sys
+req = json.load(sys.stdin)
+case = os.environ["STUB_CASE"]
+u = lambda name: {"username": name, "password": "stub-password"}
+r = {"apiVersion": req["apiVersion"], "kind": "CredentialProviderResponse", "cacheKeyType": "Registry",
+     "cacheDuration": "1m0s", "auth": {"h.test": u("u1")}}
+if case == "exit1":
+    sys.stderr.write("boom\n"); sys.exit(1)
+elif case == "unknown":
+    r["extra"] = 1
+elif case == "case":
+    r["auth"]["h.test"] = {"username": "u1", "Password": "stub-password"}
+elif case == "apiversion":
+    r["apiVersion"] = "credentialprovider.kubelet.k8s.io/v1beta1"
+elif case == "keytype":
+    r["cacheKeyType"] = "Pod"
+elif case == "duration":
+    r["cacheDuration"] = "10 minutes"
+elif case == "echo":
+    r["auth"]["h.test"]["password"] = req.get("serviceAccountToken", "")
+elif case == "longest":
+    r["auth"] = {"*.test": u("glob"), "h.test/x": u("x"), "h.test/xy": u("xy"), "h.test:443": u("port")}
+out = json.dumps(r)
+if case == "duplicate":
+    out = out[:-1] + ', "kind": "CredentialProviderResponse"}'
+print(out)
+EOF
+chmod 0700 "$E2E_TMP/stub-plugin"
+printf 'stub-sa-token\n' >"$E2E_TMP/stub-sa-token"
+# self_test CASE RC STDOUT|STDERR-TEXT DESC [FLAGS...]
+self_test() {
+    local case=$1 want_rc=$2 want=$3 desc=$4 rc
+    shift 4
+    timeout 30 "$FK" -plugin "$E2E_TMP/stub-plugin" -api-version "credentialprovider.kubelet.k8s.io/v1" \
+        -image h.test/x/y:v1 -env "STUB_CASE=$case" "$@" >"$E2E_TMP/self.out" 2>"$E2E_TMP/self.err"
+    rc=$?
+    if [ "$rc" = "$want_rc" ] && grep -qF -- "$want" "$E2E_TMP/self.out" "$E2E_TMP/self.err"; then
+        ok "fake kubelet self-test: $desc"
+    else
+        not_ok "fake kubelet self-test: $desc"
+        diag "exit $rc, stdout: $(head -c 300 "$E2E_TMP/self.out"), stderr: $(head -c 300 "$E2E_TMP/self.err")"
+    fi
+}
+self_test ok 0 "key=h.test username=u1 cacheKeyType=Registry cacheDuration=1m0s auth=1" "a valid response"
+self_test longest 0 "key=h.test/x username=x " "the longest matching key wins (glob host, path prefix, port)"
+self_test exit1 3 "plugin failed: 1: boom" "a failing plugin: exit 3 with its status and stderr"
+self_test unknown 4 'unknown field "extra"' "an unknown field drops the response"
+self_test case 4 'unknown field "Password"' "a case-mismatched key drops the response"
+self_test duplicate 4 'duplicate member "kind"' "a duplicate key drops the response"
+self_test apiversion 4 "does not match the request's" "another apiVersion drops the response"
+self_test keytype 4 'invalid cacheKeyType "Pod"' "an invalid cacheKeyType drops the response"
+self_test duration 4 "cacheDuration" "an unparsable cacheDuration drops the response"
+self_test echo 4 "equals the service account token" "the service account token echoed as password drops the response" \
+    -sa-token-file "$E2E_TMP/stub-sa-token"
+
 if ! start_upbound "$E2E_TMP/upbound"; then not_ok "start the Upbound stand-in"; e2e_finish; fi
 if ! start_token_registry "$E2E_TMP/registry"; then not_ok "start docker-registry (token auth)"; e2e_finish; fi
 if ! start_containerd "$E2E_TMP/containerd"; then not_ok "start a private containerd"; e2e_finish; fi
@@ -174,7 +235,8 @@ parts = re.findall(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|\u00b5s|ms|s|m|h)", s)
 if s == "0":
     print(0)
 elif parts and "".join(n + u for n, u in parts) == s:
-    print("%g" % sum(float(n) * units[u] for n, u in parts))
+    t = sum(float(n) * units[u] for n, u in parts)
+    print(int(t) if t == int(t) else t)
 else:
     print("none")
 EOF

@@ -197,6 +197,8 @@ func main() {
 
 // runPlugin runs the plugin as the kubelet does: the request on stdin, its
 // own environment plus the configured variables, killed after a minute.
+// A failure is described by its exit status ("1", "signal: killed") or, after
+// the minute, "timed out after 1m0s".
 func runPlugin(plugin string, args, envs []string, reqJSON []byte) ([]byte, []byte, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), pluginTimeout)
 	defer cancel()
@@ -211,7 +213,10 @@ func runPlugin(plugin string, args, envs []string, reqJSON []byte) ([]byte, []by
 	}
 	var exitErr *exec.ExitError
 	if errors.As(err, &exitErr) {
-		return nil, stderr.Bytes(), fmt.Errorf("exit status %d", exitErr.ExitCode())
+		if code := exitErr.ExitCode(); code >= 0 {
+			return nil, stderr.Bytes(), fmt.Errorf("%d", code)
+		}
+		return nil, stderr.Bytes(), errors.New(exitErr.ProcessState.String())
 	}
 	if err != nil {
 		return nil, stderr.Bytes(), err
