@@ -5,8 +5,11 @@
 # helper as its exec plugin, and real clients pull private images from the
 # registry behind the local Upbound stand-in with the answer:
 #
-#  1. set-up: the fake kubelet built offline, the stand-in, docker-registry,
-#     a private containerd; robots acme/ci and globex/ci; private images
+#  1. set-up: the fake kubelet built offline and proven strict against a
+#     stub plugin (unknown or case-mismatched fields, duplicate keys, another
+#     apiVersion, bad cacheKeyType: dropped); the stand-in, docker-registry,
+#     a private containerd; robots acme/ci, globex/ci and initech/ci (a
+#     host default in section 4); private images
 #     acme/pkg:v1 and globex/pkg:v1 pushed by skopeo through the helper
 #  2. apiVersion v1, v1beta1, v1alpha1 (direct exchange): the answer decodes
 #     strictly; ctr, buildah and skopeo pull with it
