@@ -49,7 +49,7 @@ PACKAGES=(cmake g++ make pkg-config libsecret-1-dev libglib2.0-dev nlohmann-json
     catch2 libcurl4-openssl-dev dbus gnome-keyring libsecret-tools docker-registry skopeo
     golang-go golang-github-docker-docker-credential-helpers-dev golang-golang-x-sys-dev
     golang-docker-credential-helpers amazon-ecr-credential-helper python3 python3-jwt
-    python3-cryptography hyperfine time openssl apache2-utils ca-certificates procps curl
+    python3-cryptography python3-yaml hyperfine time openssl apache2-utils ca-certificates procps curl
     podman buildah containerd)
 
 if [ "${SKIP_APT:-}" = 1 ]; then

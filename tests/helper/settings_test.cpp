@@ -209,3 +209,36 @@ TEST_CASE("settings: verifyPeriod and realmHosts", "[settings]") {
 
 }  // namespace
 }  // namespace dcu
+
+namespace dcu {
+namespace {
+
+TEST_CASE("settings: organizations from the config file, on served registries", "[settings]") {
+  std::string path = WriteConfig(R"({"registries":["registry.example.com"],"organizations":[
+      {"name":"acme","robotTokenFile":"/etc/upbound/acme.json","namespaces":["team-a"]},
+      {"name":"globex","prefix":"registry.example.com/globex","robotTokenFile":"/etc/upbound/globex.json"}]})");
+  Env env = {{"DOCKER_CREDENTIAL_UPBOUND_CONFIG", path}, {"DOCKER_CREDENTIAL_UPBOUND_EXCHANGE", "org-token"}};
+  StatusOr<Settings> s = LoadSettings(env, *DefaultFileSystem());
+  // org-token needs no UP_ORGANIZATION when organizations name themselves.
+  REQUIRE(s.ok());
+  REQUIRE(s->organizations.size() == 2);
+  CHECK(s->organizations[0].Prefix() == "xpkg.upbound.io/acme");
+  CHECK(s->organizations[1].Prefix() == "registry.example.com/globex");
+
+  WriteConfig(R"({"organizations":[{"name":"globex","prefix":"registry.example.com/globex","robotTokenFile":"/g"}]})");
+  StatusOr<Settings> unserved = LoadSettings(env, *DefaultFileSystem());
+  REQUIRE_FALSE(unserved.ok());
+  CHECK(unserved.status().message() == "config file " + path + ", key \"organizations\", entry 1: \"prefix\" "
+                                       "registry.example.com/globex: registry.example.com is not a served registry "
+                                       "(add it to \"registries\")");
+  WriteConfig(R"({"organizations":{"name":"acme"}})");
+  CHECK(LoadSettings(env, *DefaultFileSystem()).status().message().find("must be a list of organizations") !=
+        std::string::npos);
+  // Without organizations, org-token still needs one.
+  WriteConfig("{}");
+  CHECK(LoadSettings(env, *DefaultFileSystem()).status().message().find("UP_ORGANIZATION") != std::string::npos);
+  std::remove(path.c_str());
+}
+
+}  // namespace
+}  // namespace dcu

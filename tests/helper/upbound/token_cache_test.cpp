@@ -30,6 +30,11 @@ TEST_CASE("token cache: refresh window is 10% of the lifetime, at most 5 minutes
   RegistryCredential two_seconds{"_token", "s", 0, 2};
   CHECK(IsUsable(two_seconds, 1));
   CHECK_FALSE(IsUsable(two_seconds, 2));
+  // The same edges as times, for those who tell others how long to cache.
+  CHECK(RefreshAt(hour) == 3300);
+  CHECK(UsableUntil(hour) == 3570);
+  CHECK(RefreshAt(short_lived) == 15);  // the margin comes before the 10% window
+  CHECK(UsableUntil(short_lived) == 15);
 }
 
 TEST_CASE("token cache: hostile numbers in a cache file are a miss", "[token_cache]") {
