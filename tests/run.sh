@@ -50,7 +50,7 @@ PACKAGES=(cmake g++ make pkg-config libsecret-1-dev libglib2.0-dev nlohmann-json
     golang-go golang-github-docker-docker-credential-helpers-dev golang-golang-x-sys-dev
     golang-docker-credential-helpers amazon-ecr-credential-helper python3 python3-jwt
     python3-cryptography python3-yaml hyperfine time openssl apache2-utils ca-certificates procps curl
-    podman buildah valgrind)
+    podman buildah containerd valgrind)
 
 if [ "${SKIP_APT:-}" = 1 ]; then
     say "SKIP_APT=1: not installing packages"
