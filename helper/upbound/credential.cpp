@@ -126,67 +126,67 @@ bool Serves(const StatusOr<RegistryCredential>& c, std::int64_t now) { return c.
 StatusOr<RegistryCredential> ExchangedCredential(Context& ctx, const TokenScope& scope,
                                                  Clock::time_point deadline) {
   const Settings& settings = scope.settings;
-  const std::string& host = scope.key;  // names the cache entries, the lock and messages
+  const std::string& key = scope.key;
   FileSystem& fs = ctx.fs;
   StatusOr<std::string> source = TokenSourceIdentity(settings, fs);
   if (!source.ok()) return source.status();
   const std::string identity = Identity(settings, *source);
   TokenCache cache(fs, settings.cache_dir);
 
-  StatusOr<RegistryCredential> cached = cache.Load(host, identity);
+  StatusOr<RegistryCredential> cached = cache.Load(key, identity);
   if (cached.ok() && !NeedsRefresh(*cached, fs.Now())) {
-    Debug(ctx, host, "cache hit, expires in " + std::to_string(cached->expires_at - fs.Now()) + " s");
+    Debug(ctx, key, "cache hit, expires in " + std::to_string(cached->expires_at - fs.Now()) + " s");
     return cached;
   }
   // A token Upbound just rejected is not sent again: one pull asks often.
   auto rejected = [&]() -> StatusOr<Verdict> {
-    StatusOr<Verdict> v = cache.LoadVerdict(host, identity);
+    StatusOr<Verdict> v = cache.LoadVerdict(key, identity);
     if (v.ok() && v->kind != Verdict::kRejected) return Status::NotFound("");
     return v;
   };
   if (!Serves(cached, fs.Now())) {
-    if (StatusOr<Verdict> v = rejected(); v.ok()) return AnswerRejected(ctx, host, *v);
+    if (StatusOr<Verdict> v = rejected(); v.ok()) return AnswerRejected(ctx, key, *v);
   }
 
   // Single flight: whoever holds the lock exchanges; the others wait, then
   // find its result in the cache. An early refresh keeps nobody waiting:
   // while another process refreshes, the current credential still serves.
   bool can_cache = true;
-  StatusOr<std::unique_ptr<FileLock>> lock = cache.Lock(host, Serves(cached, fs.Now()) ? Clock::now() : deadline);
+  StatusOr<std::unique_ptr<FileLock>> lock = cache.Lock(key, Serves(cached, fs.Now()) ? Clock::now() : deadline);
   if (!lock.ok()) {
     if (Serves(cached, fs.Now())) {
-      Debug(ctx, host, "cannot refresh now (" + lock.status().message() + "); serving the cached credential");
+      Debug(ctx, key, "cannot refresh now (" + lock.status().message() + "); serving the cached credential");
       return cached;
     }
     if (lock.status().code() == Code::kUnavailable) return lock.status();
-    WarnUncached(ctx, host, lock.status());
+    WarnUncached(ctx, key, lock.status());
     can_cache = false;
   } else {
-    StatusOr<RegistryCredential> fresh = cache.Load(host, identity);
+    StatusOr<RegistryCredential> fresh = cache.Load(key, identity);
     std::int64_t now = fs.Now();
     bool replaced = fresh.ok() && (!cached.ok() || fresh->obtained_at != cached->obtained_at ||
                                    fresh->secret != cached->secret);
     if (fresh.ok() && (!NeedsRefresh(*fresh, now) || (replaced && IsUsable(*fresh, now)))) {
-      Debug(ctx, host, "refreshed by another process");
+      Debug(ctx, key, "refreshed by another process");
       return fresh;
     }
     // What the cache holds now replaces what was read before the lock: a
     // store or erase may have dropped it since, and it must not be served.
     cached = std::move(fresh);
     if (!Serves(cached, now)) {
-      if (StatusOr<Verdict> v = rejected(); v.ok()) return AnswerRejected(ctx, host, *v);
+      if (StatusOr<Verdict> v = rejected(); v.ok()) return AnswerRejected(ctx, key, *v);
     }
   }
 
   StatusOr<RobotToken> robot = LoadRobot(ctx, scope);
   if (!robot.ok()) {
     if (Serves(cached, fs.Now())) {
-      Debug(ctx, host, "serving the cached credential: " + robot.status().message());
+      Debug(ctx, key, "serving the cached credential: " + robot.status().message());
       return cached;
     }
     return robot.status();
   }
-  Debug(ctx, host,
+  Debug(ctx, key,
         std::string(ExchangeKindName(settings.exchange)) + " exchange with the robot token from " + robot->origin);
   HttpClient http = ctx.Http();
   StatusOr<RegistryCredential> exchanged = ExchangeRobotToken(settings, *robot, http, fs.Now(), deadline);
@@ -195,20 +195,20 @@ StatusOr<RegistryCredential> ExchangedCredential(Context& ctx, const TokenScope&
     Verdict v{Verdict::kRejected, exchanged.status().message(), fs.Now(), fs.Now() + kRejectionMemory};
     bool is_rejection = exchanged.status().code() == Code::kUnauthenticated;
     if (is_rejection && can_cache) {
-      if (Status saved = cache.SaveVerdict(host, identity, v); !saved.ok()) WarnUncached(ctx, host, saved);
+      if (Status saved = cache.SaveVerdict(key, identity, v); !saved.ok()) WarnUncached(ctx, key, saved);
     }
     // While the refresh cannot happen, a credential that still works is served.
     if (Serves(cached, fs.Now())) {
-      Debug(ctx, host, "serving the cached credential: " + exchanged.status().message());
+      Debug(ctx, key, "serving the cached credential: " + exchanged.status().message());
       return cached;
     }
-    if (is_rejection) return AnswerRejected(ctx, host, v);
+    if (is_rejection) return AnswerRejected(ctx, key, v);
     return exchanged.status();
   }
   if (can_cache) {
-    if (Status saved = cache.Save(host, identity, *exchanged); !saved.ok()) WarnUncached(ctx, host, saved);
+    if (Status saved = cache.Save(key, identity, *exchanged); !saved.ok()) WarnUncached(ctx, key, saved);
   }
-  Debug(ctx, host, "exchanged, lifetime " + std::to_string(exchanged->expires_at - exchanged->obtained_at) + " s");
+  Debug(ctx, key, "exchanged, lifetime " + std::to_string(exchanged->expires_at - exchanged->obtained_at) + " s");
   return exchanged;
 }
 
