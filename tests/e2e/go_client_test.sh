@@ -4,20 +4,7 @@
 # GOPATH mode (tests/e2e/goclient/main.go prints the checks).
 . "$(dirname "$0")/lib.sh"
 
-GOPATH_DIR=$E2E_TMP/gopath
-PKG=upbound.test/e2e/goclient
-mkdir -p "$GOPATH_DIR/src/$PKG"
-cp "$REPO/tests/e2e/goclient/main.go" "$GOPATH_DIR/src/$PKG/"
-if (cd "$GOPATH_DIR/src" &&
-    GO111MODULE=off GOPATH="$GOPATH_DIR:/usr/share/gocode" GOPROXY=off GOFLAGS= \
-    GOCACHE="$E2E_TMP/gocache" CGO_ENABLED=0 \
-    timeout 300 go build -o "$E2E_TMP/goclient" "./$PKG") >"$E2E_TMP/go-build.log" 2>&1; then
-    ok "build the Go client program offline (GOPATH mode)"
-else
-    not_ok "build the Go client program offline (GOPATH mode)"
-    sed 's/^/#   /' "$E2E_TMP/go-build.log"
-    e2e_finish
-fi
+go_build_offline "build the Go client program offline (GOPATH mode)" goclient "$E2E_TMP/goclient"
 
 # The library runs the helper by name from PATH; lib.sh put $HELPER_BIN's
 # directory first. Check that it resolves to the binary under test.

@@ -45,21 +45,8 @@ FULL=1
 [ "${E2E_SANITIZER:-}" = 1 ] && FULL=0   # the ASan pass: no buildah or skopeo pulls
 
 # ================================================================ 1. set-up
-GOPATH_DIR=$E2E_TMP/gopath
-PKG=upbound.test/e2e/kubelet
 FK=$E2E_TMP/fake-kubelet
-mkdir -p "$GOPATH_DIR/src/$PKG"
-cp "$REPO/tests/e2e/kubelet/main.go" "$GOPATH_DIR/src/$PKG/"
-if (cd "$GOPATH_DIR/src" &&
-    GO111MODULE=off GOPATH="$GOPATH_DIR" GOPROXY=off GOFLAGS='' \
-    GOCACHE="$E2E_TMP/gocache" CGO_ENABLED=0 \
-    timeout 300 go build -o "$FK" "./$PKG") >"$E2E_TMP/go-build.log" 2>&1; then
-    ok "build the fake kubelet offline (GOPATH mode, standard library only)"
-else
-    not_ok "build the fake kubelet offline (GOPATH mode, standard library only)"
-    sed 's/^/#   /' "$E2E_TMP/go-build.log"
-    e2e_finish
-fi
+go_build_offline "build the fake kubelet offline (GOPATH mode, standard library only)" kubelet "$FK"
 
 # The fake kubelet's own strictness, against a stub plugin (no secrets): a
 # decoder that accepted anything would make every check below vacuous.

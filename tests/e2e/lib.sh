@@ -307,3 +307,23 @@ start_keyring_with_legacy() {
     start_keyring "$dir/keyring" || return 1
     timeout 60 "$PY" "$tool" unlock legacyscale
 }
+
+# go_build_offline DESC DIR OUT: build the Go program in $REPO/tests/e2e/DIR
+# (main.go) into OUT, offline in GOPATH mode with Debian's Go sources
+# (/usr/share/gocode) on the path; one check named DESC, and the script
+# ends there when the build fails.
+go_build_offline() {
+    local desc=$1 dir=$2 out=$3 gopath=$E2E_TMP/gopath pkg=upbound.test/e2e/$2
+    mkdir -p "$gopath/src/$pkg"
+    cp "$REPO/tests/e2e/$dir/main.go" "$gopath/src/$pkg/"
+    if (cd "$gopath/src" &&
+        GO111MODULE=off GOPATH="$gopath:/usr/share/gocode" GOPROXY=off GOFLAGS= \
+        GOCACHE="$E2E_TMP/gocache" CGO_ENABLED=0 \
+        timeout 300 go build -o "$out" "./$pkg") >"$E2E_TMP/go-build.log" 2>&1; then
+        ok "$desc"
+    else
+        not_ok "$desc"
+        sed 's/^/#   /' "$E2E_TMP/go-build.log"
+        e2e_finish
+    fi
+}
