@@ -74,14 +74,9 @@ EOF
 
 stop_containerd() {
     [ -n "${CONTAINERD_PID:-}" ] || return 0
-    local _ rest="" pid
+    local rest="" pid
     kill "$CONTAINERD_PID" 2>/dev/null
-    for _ in $(seq 1 100); do
-        pid_alive "$CONTAINERD_PID" || break
-        sleep 0.05
-    done
-    pid_alive "$CONTAINERD_PID" && kill -9 "$CONTAINERD_PID" 2>/dev/null
-    wait "$CONTAINERD_PID" 2>/dev/null
+    await_stop "$CONTAINERD_PID" 100
     for pid in $SERVICES_PIDS; do
         [ "$pid" = "$CONTAINERD_PID" ] || rest="$rest $pid"
     done

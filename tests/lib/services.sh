@@ -6,6 +6,7 @@
 #   start_session_bus DIR    private dbus-daemon, exports DBUS_SESSION_BUS_ADDRESS
 #   start_keyring DIR        gnome-keyring-daemon with an unlocked login keyring
 #   stop_services            kill what the functions above started (by PID)
+#   await_stop PID TRIES     after a kill: wait for PID, then SIGKILL and reap it
 #   free_port                print a free TCP port on 127.0.0.1
 #   pid_alive PID            true while PID runs and is not a zombie
 
@@ -98,19 +99,25 @@ start_keyring() {
     return 1
 }
 
+# await_stop PID TRIES: after a kill, wait up to TRIES x 50 ms for PID to
+# end, then SIGKILL it, and reap it.
+await_stop() {
+    local pid=$1 i
+    for i in $(seq 1 "$2"); do
+        pid_alive "$pid" || break
+        sleep 0.05
+    done
+    pid_alive "$pid" && kill -9 "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+}
+
 stop_services() {
     local pid
     for pid in $SERVICES_PIDS; do
         kill "$pid" 2>/dev/null
     done
     for pid in $SERVICES_PIDS; do
-        local i
-        for i in $(seq 1 40); do
-            pid_alive "$pid" || break
-            sleep 0.05
-        done
-        pid_alive "$pid" && kill -9 "$pid" 2>/dev/null
-        wait "$pid" 2>/dev/null
+        await_stop "$pid" 40
     done
     SERVICES_PIDS=
 }
