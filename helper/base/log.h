@@ -18,6 +18,8 @@ class Log {
   // "docker-credential-upbound: <text>"
   void Say(const std::string& text) { err_ << kProgramName << ": " << text << "\n"; }
   void Warning(const std::string& text) { Say("warning: " + text); }
+  // A command's failure: the one line a person reads, then exit 1.
+  void Error(const std::string& text) { Say("error: " + text); }
   // Only when debugging is on (UP_DEBUG).
   void Debug(const std::string& text) {
     if (debug_) Say("debug: " + text);

@@ -216,6 +216,7 @@ StatusOr<RegistryCredential> ExchangedCredential(Context& ctx, const TokenScope&
 
 StatusOr<RegistryCredential> CredentialFor(Context& ctx, const std::string& key) {
   if (ctx.settings().IsUpboundRegistry(key)) return GetUpboundCredential(ctx, key);
+  Debug(ctx, key, "not a served Upbound registry: what the secret store holds for it");
   StatusOr<Credential> stored = ctx.Store().Get(key);
   if (!stored.ok()) return stored.status();
   return RegistryCredential{std::move(stored->username), std::move(stored->secret), 0, 0};

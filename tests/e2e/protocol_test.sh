@@ -54,22 +54,19 @@ for a in -h --help; do
 done
 
 hcall_argv
-if [ "$H_RC" = 1 ] && printf '%s' "$H_OUT" | grep -qi usage; then
-    ok "no arguments: usage on stdout, exit 1"
-else
-    not_ok "no arguments: usage on stdout, exit 1"; h_diag out
-fi
+check_eq "no arguments: one error line on stdout, exit 1" \
+    "$NAME: error: no command given (run '$NAME --help')|1" "$H_OUT|$H_RC"
 
 hcall_argv get list
-if [ "$H_RC" = 1 ] && printf '%s' "$H_OUT" | grep -qi usage; then
-    ok "two arguments: usage on stdout, exit 1"
-else
-    not_ok "two arguments: usage on stdout, exit 1"; h_diag out
-fi
+check_eq "an extra argument: one error line on stdout, exit 1" \
+    "$NAME: error: get: unexpected argument 'list' (run '$NAME get --help')|1" "$H_OUT|$H_RC"
 
 hcall_argv bogus
-check_eq "unknown action: exact message on stdout" "$NAME: unknown action: bogus" "$H_OUT"
-check_eq "unknown action: exit 1" 1 "$H_RC"
+check_eq "unknown command: one error line on stdout, exit 1" \
+    "$NAME: error: unknown command 'bogus' (run '$NAME --help')|1" "$H_OUT|$H_RC"
+hcall_argv stor
+check_eq "misspelt command: did you mean, on the same line" \
+    "$NAME: error: unknown command 'stor' (did you mean 'store'?) (run '$NAME --help')" "$H_OUT"
 
 # ------------------------------------------------------------ empty / odd stdin
 hcall get
