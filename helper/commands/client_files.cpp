@@ -18,16 +18,16 @@ ClientFile DockerConfigFile(const Env& env) {
   return {"", "Docker's config.json (neither DOCKER_CONFIG nor HOME is set)"};
 }
 
-ClientFile ContainersAuthFile(const Env& env, unsigned uid) {
+ClientFile ContainersAuthFile(const Env& env, const std::string& uid) {
   std::string explicit_file = Get(env, "REGISTRY_AUTH_FILE");
   if (!explicit_file.empty()) return {explicit_file, "$REGISTRY_AUTH_FILE"};
   std::string runtime = Get(env, "XDG_RUNTIME_DIR");
   if (!runtime.empty()) return {runtime + "/containers/auth.json", "$XDG_RUNTIME_DIR/containers/auth.json"};
-  std::string dir = "/run/containers/" + std::to_string(uid);
+  std::string dir = "/run/containers/" + uid;
   return {dir + "/auth.json", dir + "/auth.json"};
 }
 
-std::vector<ClientFile> ContainersReadFiles(const Env& env, unsigned uid) {
+std::vector<ClientFile> ContainersReadFiles(const Env& env, const std::string& uid) {
   std::vector<ClientFile> files = {ContainersAuthFile(env, uid)};
   if (!Get(env, "REGISTRY_AUTH_FILE").empty()) return files;
   std::string config = Get(env, "XDG_CONFIG_HOME");

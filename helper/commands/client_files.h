@@ -20,13 +20,13 @@ ClientFile DockerConfigFile(const Env& env);
 
 // The auth file podman, skopeo and buildah write (`podman login`):
 // $REGISTRY_AUTH_FILE, else $XDG_RUNTIME_DIR/containers/auth.json, else
-// /run/containers/<uid>/auth.json.
-ClientFile ContainersAuthFile(const Env& env, unsigned uid);
+// /run/containers/<uid>/auth.json (uid: ProcessUserId()).
+ClientFile ContainersAuthFile(const Env& env, const std::string& uid);
 
 // Every file containers/image reads credentials from, in its order: the
 // auth file above ($REGISTRY_AUTH_FILE replaces them all), then
 // $XDG_CONFIG_HOME/containers/auth.json (else ~/.config/...), Docker's
 // config.json and ~/.dockercfg.
-std::vector<ClientFile> ContainersReadFiles(const Env& env, unsigned uid);
+std::vector<ClientFile> ContainersReadFiles(const Env& env, const std::string& uid);
 
 }  // namespace dcu

@@ -19,18 +19,18 @@ TEST_CASE("client files: Docker's config.json honours DOCKER_CONFIG", "[client_f
 
 TEST_CASE("client files: containers' auth file and read order", "[client_files]") {
   Env env = {{"HOME", "/home/u"}, {"XDG_RUNTIME_DIR", "/run/user/1000"}};
-  CHECK(ContainersAuthFile(env, 1000).path == "/run/user/1000/containers/auth.json");
-  CHECK(ContainersAuthFile({{"HOME", "/root"}}, 0).path == "/run/containers/0/auth.json");
-  CHECK(Paths(ContainersReadFiles(env, 1000)) ==
+  CHECK(ContainersAuthFile(env, "1000").path == "/run/user/1000/containers/auth.json");
+  CHECK(ContainersAuthFile({{"HOME", "/root"}}, "0").path == "/run/containers/0/auth.json");
+  CHECK(Paths(ContainersReadFiles(env, "1000")) ==
         std::vector<std::string>{"/run/user/1000/containers/auth.json", "/home/u/.config/containers/auth.json",
                                  "/home/u/.docker/config.json", "/home/u/.dockercfg"});
   env["XDG_CONFIG_HOME"] = "/cfg";
   env["DOCKER_CONFIG"] = "/d";
-  CHECK(Paths(ContainersReadFiles(env, 1000)) ==
+  CHECK(Paths(ContainersReadFiles(env, "1000")) ==
         std::vector<std::string>{"/run/user/1000/containers/auth.json", "/cfg/containers/auth.json",
                                  "/d/config.json", "/home/u/.dockercfg"});
   env["REGISTRY_AUTH_FILE"] = "/a.json";
-  CHECK(Paths(ContainersReadFiles(env, 1000)) == std::vector<std::string>{"/a.json"});
+  CHECK(Paths(ContainersReadFiles(env, "1000")) == std::vector<std::string>{"/a.json"});
 }
 
 }  // namespace
