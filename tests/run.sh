@@ -1,13 +1,15 @@
 #!/bin/bash
 # The project's single test command (CI: `bash .ci/run`).
 #
-#   1. install the Debian packages the build and the tests need
-#      (skip with SKIP_APT=1 for quick local runs)
+#   1. run install/install.sh as a newcomer would (it installs its own
+#      build dependencies), then install the Debian packages the tests need
+#      (skip both with SKIP_APT=1 for quick local runs)
 #   2. Release build + unit tests, then an ASan/UBSan build + unit tests
 #   3. with a private session bus and an unlocked gnome-keyring in a
 #      temporary HOME: build/keyring_tests, then every tests/e2e/*_test.sh
 #      against build/docker-credential-upbound and again against
 #      build-asan/docker-credential-upbound
+#      then install/demo.sh and the benchmarks as smoke tests
 #   4. stop everything that was started (by PID), remove temporary files
 #   5. print "N passed, N failed" and exit non-zero if anything failed
 #
@@ -50,11 +52,21 @@ PACKAGES=(cmake g++ make pkg-config libsecret-1-dev libglib2.0-dev nlohmann-json
     golang-go golang-github-docker-docker-credential-helpers-dev golang-golang-x-sys-dev
     golang-docker-credential-helpers amazon-ecr-credential-helper python3 python3-jwt
     python3-cryptography python3-yaml hyperfine time openssl apache2-utils ca-certificates procps curl
-    podman buildah containerd valgrind)
+    podman buildah containerd valgrind dpkg-dev)
 
 if [ "${SKIP_APT:-}" = 1 ]; then
     say "SKIP_APT=1: not installing packages"
 else
+    # First, what a newcomer runs on a fresh machine: install.sh installs
+    # its own build dependencies (the Release build it makes is reused below).
+    say "install/install.sh on this machine, before any package is installed"
+    INSTALL_PREFIX=$(mktemp -d "${TMPDIR:-/tmp}/upbound-install.XXXXXX")
+    if bash install/install.sh --prefix "$INSTALL_PREFIX" 2>&1; then
+        pass "install/install.sh installs its build dependencies, builds and installs"
+    else
+        fail "install/install.sh on this machine"
+    fi
+    rm -rf "$INSTALL_PREFIX"
     say "installing packages"
     if [ "$(id -u)" != 0 ]; then
         echo "tests/run.sh: must run as root to install packages (or set SKIP_APT=1)" >&2
@@ -106,7 +118,7 @@ ctest_run() {
 
 BUILD_OK=0
 say "Release build"
-if cmake -S . -B build -DCMAKE_BUILD_TYPE=Release && cmake --build build -j"$JOBS"; then
+if cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DDCU_TESTS=ON && cmake --build build -j"$JOBS"; then
     BUILD_OK=1
     pass "release build"
     say "unit tests (Release)"
@@ -224,11 +236,22 @@ run_e2e "" "$HELPER_BIN" "$REPO/tests/upbound/standin_test.sh $E2E_SCRIPTS"
 # The sanitizer pass skips what only repeats the same helper paths more
 # slowly (skopeo's copies, the concurrency storm), to keep CI short.
 ASAN_SCRIPTS=$(printf '%s\n' $E2E_SCRIPTS | grep -v -e skopeo_test -e concurrency_test \
-    -e buildah_test -e cross_client_test -e keyring_stress_test)
+    -e buildah_test -e cross_client_test -e keyring_stress_test -e install_test)
 ASAN_BIN=$REPO/build-asan/docker-credential-upbound
 if [ "${SKIP_ASAN:-}" != 1 ] && [ "${SKIP_ASAN_E2E:-}" != 1 ] && [ -x "$ASAN_BIN" ]; then
     run_e2e "asan/" "$ASAN_BIN" "$ASAN_SCRIPTS" E2E_SANITIZER=1 \
         ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+fi
+
+# The README's first command, as a newcomer runs it (its own keyring,
+# stand-in and registry; it stops them itself).
+say "install/demo.sh"
+DEMO_LOG=$TMP_ROOT/demo.log
+DEMO_BIN=$HELPER_BIN timeout 300 bash "$REPO/install/demo.sh" 2>&1 | tee "$DEMO_LOG"
+if [ "${PIPESTATUS[0]}" = 0 ] && grep -q '^demo.sh: every step worked$' "$DEMO_LOG"; then
+    pass "install/demo.sh: every step worked"
+else
+    fail "install/demo.sh"
 fi
 
 # Benchmarks as smoke tests: they must run and see the right credentials;
