@@ -49,7 +49,7 @@ std::string FormatDuration(std::int64_t s) {
 }
 
 std::string FormatRelative(std::int64_t at, std::int64_t now) {
-  if (at >= now) return "in " + FormatDuration(at - now);
+  if (at > now) return "in " + FormatDuration(at - now);
   return FormatDuration(now - at) + " ago";
 }
 

@@ -14,7 +14,7 @@ std::string FormatRfc3339(std::int64_t unix_seconds);
 // durations are shown as their absolute value.
 std::string FormatDuration(std::int64_t seconds);
 
-// "in 59m" for a time after now, "2h 5m ago" for one before.
+// "in 59m" for a time after now, "2h 5m ago" (or "0s ago") for one not after.
 std::string FormatRelative(std::int64_t at, std::int64_t now);
 
 }  // namespace dcu

@@ -6,6 +6,7 @@
 #include "helper/base/time_text.h"
 #include "helper/base/wipe.h"
 #include "helper/commands/commands.h"
+#include "helper/commands/fields.h"
 #include "helper/commands/server_arg.h"
 #include "helper/commands/token_input.h"
 #include "helper/upbound/token_check.h"
@@ -102,19 +103,21 @@ int RunLogin(Context& ctx, const Args& args) {
   Wipe(check.exchanged.secret);
   if (!stored.ok()) return Fail(ctx, "not stored: the secret store: " + stored.message());
 
-  ctx.out << "Logged in to " << *host << "\n"
-          << "  access ID:  " << robot->access_id << "\n"
-          << "  exchange:   " << ExchangeKindName(settings.exchange) << "\n";
+  ctx.out << "Logged in to " << *host << "\n";
+  auto field = [&ctx](const char* label, const std::string& value) { PrintField(ctx.out, label, 12, value); };
+  field("access ID", robot->access_id);
+  field("exchange", ExchangeKindName(settings.exchange));
   if (verify) {
-    ctx.out << "  verified:   " << check.reason << "\n"
-            << "  until:      " << Until(ctx, check) << "\n";
+    field("verified", check.reason);
+    field("until", Until(ctx, check));
   } else {
-    ctx.out << "  verified:   no (--no-verify); the first get checks it\n";
+    field("verified", "no (--no-verify); the first get checks it");
   }
-  ctx.out << "  stored in:  the secret store (item for " << *host << ", user " << robot->access_id << ")\n";
-  if (seeded) ctx.out << "  cached:     " << (settings.exchange == ExchangeKind::kDirect
-                                                   ? "the verdict, so the next get asks nobody\n"
-                                                   : "the credential, so the next get asks nobody\n");
+  field("stored in", "the secret store (the item for " + *host + ")");
+  if (seeded) {
+    field("cached", settings.exchange == ExchangeKind::kDirect ? "the verdict, so the next get asks nobody"
+                                                               : "the credential, so the next get asks nobody");
+  }
   WarnOverridden(ctx);
   return 0;
 }

@@ -22,6 +22,7 @@
 
 #include "helper/base/time_text.h"
 #include "helper/commands/commands.h"
+#include "helper/commands/fields.h"
 #include "helper/commands/status_rows.h"
 
 namespace dcu {
@@ -90,10 +91,7 @@ void PrintJson(Context& ctx, const StatusReport& report) {
 
 std::string When(std::int64_t at, std::int64_t now) { return FormatRfc3339(at) + " (" + FormatRelative(at, now) + ")"; }
 
-void Field(Context& ctx, const char* name, const std::string& value) {
-  std::string label = std::string(name) + ":";
-  ctx.out << "  " << label << std::string(label.size() < 14 ? 14 - label.size() : 1, ' ') << value << "\n";
-}
+void Field(Context& ctx, const char* name, const std::string& value) { PrintField(ctx.out, name, 14, value); }
 
 void PrintRow(Context& ctx, const StatusRow& row, std::int64_t now) {
   switch (row.kind) {
@@ -138,8 +136,9 @@ int RunStatus(Context& ctx, const Args& args) {
     return 0;
   }
   if (!report.secret_store_ok) {
-    ctx.out << "secret store: cannot be read (" << report.secret_store_error
-            << "); tokens stored there are not shown\n\n";
+    ctx.out << "secret store: cannot be read, so tokens stored there are not shown\n";
+    Field(ctx, "error", report.secret_store_error);
+    ctx.out << "\n";
   }
   for (std::size_t i = 0; i < report.rows.size(); ++i) {
     if (i > 0) ctx.out << "\n";

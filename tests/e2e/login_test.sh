@@ -44,8 +44,16 @@ CMD_STDOUT=$E2E_TMP/command-stdout   # stdout of every login/logout/status
 cmd() { hcall_argv "$@"; cat "$E2E_TMP/h.out" >>"$CMD_STDOUT"; }
 # cmd_in FILE ARGS...: the same with stdin from FILE
 cmd_in() { local f=$1; shift; _hcall_run "$@" <"$f"; cat "$E2E_TMP/h.out" >>"$CMD_STDOUT"; }
-# out_has TEXT...: the last stdout holds every TEXT
-out_has() { local t; for t in "$@"; do grep -qF -- "$t" "$E2E_TMP/h.out" || return 1; done; }
+# out_has TEXT...: the last stdout holds every TEXT, white space runs (and
+# the line breaks of wrapped values) counting as one space
+squeeze() { tr -s ' \n' '  '; }
+out_has() {
+    local t all
+    all=$(squeeze <"$E2E_TMP/h.out")
+    for t in "$@"; do
+        case $all in *"$(printf '%s' "$t" | squeeze)"*) ;; *) return 1 ;; esac
+    done
+}
 err_has() { grep -qF -- "$1" "$E2E_TMP/h.err"; }
 
 jfield() { "$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"; }

@@ -25,6 +25,7 @@ TEST_CASE("time text: durations and relative times", "[time_text]") {
   CHECK(FormatDuration(INT64_MIN).size() > 0);
   CHECK(FormatRelative(160, 100) == "in 1m");
   CHECK(FormatRelative(100, 160) == "1m ago");
+  CHECK(FormatRelative(100, 100) == "0s ago");
 }
 
 }  // namespace
