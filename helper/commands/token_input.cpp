@@ -44,9 +44,13 @@ StatusOr<RobotToken> ReadTokenFile(FileSystem& fs, const std::string& path) {
     if (text.status().IsNotFound()) return Status::InvalidInput(path + ": no such file");
     if (why.find("not a private directory") != std::string::npos) {
       std::string dir = DirectoryOf(path);
-      return Status::InvalidInput("token file " + path + ": its directory " + dir +
-                                  " is writable by other users (or not yours), who could swap the file: run "
-                                  "`chmod go-w " + ShellQuote(dir) + "` (or move the file)");
+      std::string head = "token file " + path + ": its directory " + dir +
+                         " may be written by other users (or is not yours), who could swap the file: ";
+      // Shared directories are meant to stay writable: only moving helps.
+      if (dir == "/tmp" || dir == "/var/tmp" || dir == "/dev/shm") {
+        return Status::InvalidInput(head + "move the file to a directory only you can write");
+      }
+      return Status::InvalidInput(head + "run `chmod go-w " + ShellQuote(dir) + "` (or move the file)");
     }
     if (why.find("not a private file") != std::string::npos) {
       StatusOr<std::string> plain = fs.ReadFile(path, kMaxTokenFile);

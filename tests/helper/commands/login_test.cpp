@@ -301,3 +301,20 @@ TEST_CASE("login: a session seeded under the stored token's identity, even with 
 
 }  // namespace
 }  // namespace dcu
+
+namespace dcu {
+namespace {
+
+TEST_CASE("login: a token file in a shared directory is refused with a move, not a chmod", "[login]") {
+  Harness h;
+  RunResult r = h.Run({"login", "--token-file", "/tmp/no-such-token-file-dcu.json"});
+  CHECK(r.code == 1);
+  CHECK(r.err ==
+        "docker-credential-upbound: error: login: token file /tmp/no-such-token-file-dcu.json: its directory /tmp "
+        "may be written by other users (or is not yours), who could swap the file: move the file to a directory "
+        "only you can write\n");
+  CHECK(h.store().List()->empty());
+}
+
+}  // namespace
+}  // namespace dcu
