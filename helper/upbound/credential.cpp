@@ -259,7 +259,6 @@ TokenScope OrganizationScope(const Settings& settings, const Organization& org) 
   return scope;
 }
 
-
 StatusOr<RegistryCredential> GetUpboundCredential(Context& ctx, const TokenScope& scope,
                                                   Clock::time_point deadline) {
   StatusOr<RegistryCredential> cred = Obtain(ctx, scope, deadline);

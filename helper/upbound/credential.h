@@ -45,19 +45,19 @@ TokenScope OrganizationScope(const Settings& settings, const Organization& org);
 // for a direct pair, until when its verification holds. Ends by deadline.
 StatusOr<RegistryCredential> GetUpboundCredential(Context& ctx, const TokenScope& scope,
                                                   std::chrono::steady_clock::time_point deadline);
-// A failure other than NotFound, and a rejected token, is recorded in the
+// The same for a host's default token, within the settings' timeout.
+// Both record a failure other than NotFound, and a rejected token, in the
 // cache for status (TokenCache::SaveFailure under scope.key); a success
 // clears that record.
-// The same for a host's default token, within the settings' timeout.
 StatusOr<RegistryCredential> GetUpboundCredential(Context& ctx, const std::string& host);
 
 // Runs change (a store or erase of key's secret store item) under key's
 // lock, then drops what the cache derived for key (a served registry or an
 // organization prefix), so that once it returns no credential derived from
 // the previous item is served, and concurrent changes of one key happen one
-// after the other. then, when given, runs last, still under the lock, with
-// the cache (login puts what it verified there); a failure of then is not
-// one of the change. Precondition: ctx.LoadSettings() succeeded.
+// after the other. then, when given, runs last with the cache, only when
+// the lock is held (login puts what it verified there); it cannot fail the
+// change. Precondition: ctx.LoadSettings() succeeded.
 Status ChangeStoredCredential(Context& ctx, const std::string& key, const std::function<Status()>& change,
                               const std::function<void(TokenCache&)>& then = nullptr);
 
