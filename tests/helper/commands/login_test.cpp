@@ -318,3 +318,33 @@ TEST_CASE("login: a token file in a shared directory is refused with a move, not
 
 }  // namespace
 }  // namespace dcu
+
+namespace dcu {
+namespace {
+
+TEST_CASE("login: org-token exchange names the organization and caches the token", "[login]") {
+  Fixture f;
+  f.h.env["DOCKER_CREDENTIAL_UPBOUND_EXCHANGE"] = "org-token";
+  f.h.env["UP_ORGANIZATION"] = "acme";
+  f.secrets.push_back("org-token-secret");
+  f.h.http.Respond(200, R"({"access_token":"org-token-secret","expires_in":1800,"token_type":"Bearer"})");
+  RunResult r = f.Run({"login", "--token-file", f.file});
+  REQUIRE(r.code == 0);
+  CHECK(Has(r.out, "verified:   Upbound's org-scoped token exchange (https://auth.upbound.io, organization acme) "
+                   "accepted robot robot-id\n"));
+  CHECK(Has(r.out, "until:      the org-scoped token expires 2027-01-15T08:30:00Z (in 30m)"));
+  REQUIRE(f.h.http.requests().size() == 1);
+  CHECK(Has(f.h.http.requests()[0].url, "/orgscopedtokens"));
+  CHECK(Has(f.h.Run({"get"}, kHost).out, R"("Secret":"org-token-secret")"));
+  CHECK(f.h.http.requests().size() == 1);
+}
+
+TEST_CASE("login: a secret store that cannot be reached stores nothing, one error", "[login]") {
+  Fixture f;
+  f.h.BreakStore(Status::Unavailable("secret store: no session bus"));
+  RunResult r = f.Run({"login", "--token-file", f.file, "--no-verify"});
+  CheckOneError(r, "not stored: the secret store: secret store: no session bus");
+}
+
+}  // namespace
+}  // namespace dcu
