@@ -55,15 +55,24 @@ const std::vector<Command>& Commands() {
         {"no-verify", nullptr, "store without asking Upbound or the registry"}},
        0, 0, false, RunLogin},
       {"logout", "[--server HOST | --all]", "remove a stored token and what was derived from it",
-       "Removes the stored robot token and its cached credentials, and ends the\n"
-       "Upbound session when the exchange is `session`.",
+       "Removes the token stored for HOST and its cached credentials, and first\n"
+       "ends the Upbound session when the exchange is `session` (a failure there\n"
+       "is a warning; the token is removed all the same). Nothing stored: says so\n"
+       "and exits 0.\n\n"
+       "--all removes every credential this helper stores (every key `list`\n"
+       "shows, Upbound registry or not) and drops the cached credentials of every\n"
+       "served registry and organization, ending their sessions.",
        {{"server", "HOST", "the registry to log out of (default: the Upbound registry)"},
-        {"all", nullptr, "every served registry"}},
+        {"all", nullptr, "every stored credential and every cached one"}},
        0, 0, false, RunLogout},
       {"status", "[--json]", "show where each registry's token comes from and what is cached",
-       "One row per served or stored registry: the token's source, its access ID,\n"
-       "the exchange, the cached credential or verdict and its expiry, and the\n"
-       "last failure. Never a secret.",
+       "One block per served registry, organization prefix and other stored\n"
+       "registry: the token's source, its access ID, the exchange, the cached\n"
+       "credential or verdict and its expiry, and the last failure of a get.\n"
+       "Local only: nothing is sent. Never a secret. Exits 0 unless the settings\n"
+       "cannot be loaded. --json: {\"hosts\":[{\"key\",\"kind\",\"source\",\n"
+       "\"access_id\",\"exchange\",\"credential\",\"verdict\",\"last_failure\",...}]},\n"
+       "times as RFC 3339 UTC with *_unix seconds beside them.",
        {{"json", nullptr, "print JSON instead of a table"}},
        0, 0, false, RunStatus},
       {"doctor", "[--json] [--repository ORG/NAME]", "check the whole setup and say how to fix what fails",

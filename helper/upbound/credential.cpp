@@ -1,7 +1,9 @@
 #include "helper/upbound/credential.h"
 
-#include "helper/base/sha256.h"
+#include <algorithm>
+
 #include "helper/base/wipe.h"
+#include "helper/upbound/cache_identity.h"
 #include "helper/upbound/exchange.h"
 #include "helper/upbound/robot_token.h"
 #include "helper/upbound/token_cache.h"
@@ -18,24 +20,21 @@ using Clock = std::chrono::steady_clock;
 constexpr std::int64_t kRejectionMemory = 60;
 constexpr const char* kDerivedUsername = "_token";
 
-// Everything the exchanged credential depends on besides the token source.
-std::string Identity(const Settings& s, const std::string& source) {
-  std::string endpoint = s.exchange == ExchangeKind::kOrgToken ? s.auth_endpoint : s.api_endpoint;
-  return std::string(ExchangeKindName(s.exchange)) + "\n" + endpoint + "\n" + s.organization + "\n" + source;
-}
-
-// What a direct pair's verdict depends on: the registry and the pair itself
-// (only its digest: the verdict file holds no secret).
-std::string VerdictIdentity(const Settings& s, const RobotToken& robot) {
-  return "verify\n" + s.registry_endpoint + "\n" + Sha256Hex(robot.access_id + "\n" + robot.token);
-}
-
 void Debug(Context& ctx, const std::string& key, const std::string& line) { ctx.log.Debug(key + ": " + line); }
 
 std::int64_t Age(Context& ctx, const Verdict& v) { return std::max<std::int64_t>(0, ctx.fs.Now() - v.checked_at); }
 
-// A rejected token answers "not found", so public packages still pull.
+void RecordFailure(Context& ctx, const std::string& key, const std::string& message) {
+  TokenCache cache(ctx.fs, ctx.settings().cache_dir);
+  if (Status saved = cache.SaveFailure(key, {ctx.fs.Now(), message}); !saved.ok()) {
+    Debug(ctx, key, "cannot record the failure: " + saved.message());
+  }
+}
+
+// A rejected token answers "not found", so public packages still pull;
+// status still shows why.
 Status AnswerRejected(Context& ctx, const std::string& key, const Verdict& v) {
+  RecordFailure(ctx, key, v.reason);
   ctx.log.Warning(key + ": " + v.reason + " " + std::to_string(Age(ctx, v)) +
                   " s ago; answering without credentials (asking again after " +
                   std::to_string(v.until - ctx.fs.Now()) + " s, or after a store)");
@@ -130,7 +129,7 @@ StatusOr<RegistryCredential> ExchangedCredential(Context& ctx, const TokenScope&
   FileSystem& fs = ctx.fs;
   StatusOr<std::string> source = TokenSourceIdentity(settings, fs);
   if (!source.ok()) return source.status();
-  const std::string identity = Identity(settings, *source);
+  const std::string identity = ExchangeIdentity(settings, *source);
   TokenCache cache(fs, settings.cache_dir);
 
   StatusOr<RegistryCredential> cached = cache.Load(key, identity);
@@ -212,6 +211,23 @@ StatusOr<RegistryCredential> ExchangedCredential(Context& ctx, const TokenScope&
   return exchanged;
 }
 
+StatusOr<RegistryCredential> Obtain(Context& ctx, const TokenScope& scope, Clock::time_point deadline) {
+  const Settings& s = scope.settings;
+  if (s.exchange == ExchangeKind::kDirect) return DirectCredential(ctx, scope, deadline);
+  if (s.exchange == ExchangeKind::kOrgToken && s.organization.empty()) {
+    return Status::InvalidInput(scope.key + ": the org-token exchange needs an organization: set UP_ORGANIZATION");
+  }
+  return ExchangedCredential(ctx, scope, deadline);
+}
+
+// Whether the cache holds entries for key: a served registry's, or an
+// organization's.
+bool HasCacheEntries(const Settings& settings, const std::string& key) {
+  if (settings.IsUpboundRegistry(key)) return true;
+  return std::any_of(settings.organizations.begin(), settings.organizations.end(),
+                     [&key](const Organization& org) { return org.Prefix() == key; });
+}
+
 }  // namespace
 
 StatusOr<RegistryCredential> CredentialFor(Context& ctx, const std::string& key) {
@@ -223,6 +239,14 @@ StatusOr<RegistryCredential> CredentialFor(Context& ctx, const std::string& key)
 }
 
 TokenScope HostScope(const Settings& settings, const std::string& host) { return {host, host, settings}; }
+
+TokenScope StoredTokenScope(const Settings& settings, const std::string& host) {
+  TokenScope scope{host, host, settings};
+  scope.settings.robot_token_file.clear();
+  Wipe(scope.settings.robot_token);
+  scope.settings.robot_access_id.clear();
+  return scope;
+}
 
 TokenScope OrganizationScope(const Settings& settings, const Organization& org) {
   TokenScope scope{org.prefix_host, org.Prefix(), settings};
@@ -237,12 +261,14 @@ TokenScope OrganizationScope(const Settings& settings, const Organization& org) 
 
 StatusOr<RegistryCredential> GetUpboundCredential(Context& ctx, const TokenScope& scope,
                                                   Clock::time_point deadline) {
-  const Settings& s = scope.settings;
-  if (s.exchange == ExchangeKind::kDirect) return DirectCredential(ctx, scope, deadline);
-  if (s.exchange == ExchangeKind::kOrgToken && s.organization.empty()) {
-    return Status::InvalidInput(scope.key + ": the org-token exchange needs an organization: set UP_ORGANIZATION");
+  StatusOr<RegistryCredential> cred = Obtain(ctx, scope, deadline);
+  if (cred.ok()) {
+    // One unlink of an absent file when nothing failed before.
+    (void)TokenCache(ctx.fs, scope.settings.cache_dir).ClearFailure(scope.key);
+  } else if (!cred.status().IsNotFound()) {
+    RecordFailure(ctx, scope.key, cred.status().message());
   }
-  return ExchangedCredential(ctx, scope, deadline);
+  return cred;
 }
 
 StatusOr<RegistryCredential> GetUpboundCredential(Context& ctx, const std::string& host) {
@@ -250,7 +276,8 @@ StatusOr<RegistryCredential> GetUpboundCredential(Context& ctx, const std::strin
   return GetUpboundCredential(ctx, HostScope(ctx.settings(), host), deadline);
 }
 
-Status ChangeStoredCredential(Context& ctx, const std::string& key, const std::function<Status()>& change) {
+Status ChangeStoredCredential(Context& ctx, const std::string& key, const std::function<Status()>& change,
+                              const std::function<void(TokenCache&)>& then) {
   const Settings& settings = ctx.settings();
   TokenCache cache(ctx.fs, settings.cache_dir);
   const Clock::time_point deadline = Clock::now() + std::chrono::seconds(settings.timeout_seconds);
@@ -261,11 +288,12 @@ Status ChangeStoredCredential(Context& ctx, const std::string& key, const std::f
   if (!lock.ok()) Debug(ctx, key, "changing the stored credential without the lock: " + lock.status().message());
   Status changed = change();
   if (!changed.ok()) return changed;
-  if (settings.IsUpboundRegistry(key)) {
+  if (HasCacheEntries(settings, key)) {
     if (Status dropped = cache.Invalidate(key); !dropped.ok()) {
       return Status::Unavailable("the credential changed, but the cache could not be cleared: " + dropped.message());
     }
   }
+  if (then && lock.ok()) then(cache);
   return Status::Ok();
 }
 
@@ -275,7 +303,7 @@ StatusOr<bool> IsDerivedCredential(Context& ctx, const std::string& host, const 
     StatusOr<std::string> source = TokenSourceIdentity(ctx.settings(), ctx.fs);
     if (source.ok()) {
       StatusOr<RegistryCredential> cached =
-          TokenCache(ctx.fs, ctx.settings().cache_dir).Load(host, Identity(ctx.settings(), *source));
+          TokenCache(ctx.fs, ctx.settings().cache_dir).Load(host, ExchangeIdentity(ctx.settings(), *source));
       derived = cached.ok() && cached->secret == cred.secret;
       if (cached.ok()) Wipe(cached->secret);
     }

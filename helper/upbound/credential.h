@@ -14,6 +14,7 @@
 #include "helper/base/status.h"
 #include "helper/context.h"
 #include "helper/upbound/registry_credential.h"
+#include "helper/upbound/token_cache.h"
 
 namespace dcu {
 
@@ -33,6 +34,9 @@ struct TokenScope {
 };
 
 TokenScope HostScope(const Settings& settings, const std::string& host);
+// The token the secret store holds for host, whatever the environment
+// says: what login stores and logout removes, and their cache entries.
+TokenScope StoredTokenScope(const Settings& settings, const std::string& host);
 // The token in org.robot_token_file, exchanged for org.name.
 TokenScope OrganizationScope(const Settings& settings, const Organization& org);
 
@@ -42,14 +46,20 @@ TokenScope OrganizationScope(const Settings& settings, const Organization& org);
 StatusOr<RegistryCredential> GetUpboundCredential(Context& ctx, const TokenScope& scope,
                                                   std::chrono::steady_clock::time_point deadline);
 // The same for a host's default token, within the settings' timeout.
+// Both record a failure other than NotFound, and a rejected token, in the
+// cache for status (TokenCache::SaveFailure under scope.key); a success
+// clears that record.
 StatusOr<RegistryCredential> GetUpboundCredential(Context& ctx, const std::string& host);
 
 // Runs change (a store or erase of key's secret store item) under key's
-// lock, then drops what the cache derived for key, so that once it returns
-// no credential derived from the previous item is served, and concurrent
-// changes of one key happen one after the other. Precondition:
-// ctx.LoadSettings() succeeded.
-Status ChangeStoredCredential(Context& ctx, const std::string& key, const std::function<Status()>& change);
+// lock, then drops what the cache derived for key (a served registry or an
+// organization prefix), so that once it returns no credential derived from
+// the previous item is served, and concurrent changes of one key happen one
+// after the other. then, when given, runs last with the cache, only when
+// the lock is held (login puts what it verified there); it cannot fail the
+// change. Precondition: ctx.LoadSettings() succeeded.
+Status ChangeStoredCredential(Context& ctx, const std::string& key, const std::function<Status()>& change,
+                              const std::function<void(TokenCache&)>& then = nullptr);
 
 // Whether cred, offered to `store` for a served Upbound host, is what the
 // helper itself derived (username "_token", or the cached exchanged

@@ -17,7 +17,8 @@ constexpr std::int64_t kMaxRefreshWindow = 300;  // refresh at most 5 minutes ea
 constexpr std::int64_t kClockSkew = 300;         // an entry from the future is not ours
 constexpr std::size_t kMaxFile = 64 * 1024;
 constexpr int kFormat = 1;
-constexpr const char* kSuffixes[] = {".json", ".verdict"};
+constexpr const char* kSuffixes[] = {".json", ".verdict", ".failure"};
+constexpr std::size_t kMaxFailureMessage = 512;
 
 // A file-name-safe form of a registry key ("[::1]:5000" -> "__1__5000").
 std::string Slug(const std::string& host) {
@@ -47,7 +48,9 @@ bool Plausible(std::int64_t from, std::int64_t to, std::int64_t now) {
   return from >= 0 && from <= now + kClockSkew && to >= from && to - from <= kMaxLifetimeSeconds;
 }
 
-const char* KindName(Verdict::Kind kind) {
+}  // namespace
+
+const char* VerdictKindName(Verdict::Kind kind) {
   switch (kind) {
     case Verdict::kAccepted: return "accepted";
     case Verdict::kRejected: return "rejected";
@@ -55,8 +58,6 @@ const char* KindName(Verdict::Kind kind) {
   }
   return "refused";
 }
-
-}  // namespace
 
 std::int64_t UsableUntil(const RegistryCredential& c) {
   std::int64_t lifetime = std::max<std::int64_t>(0, c.expires_at - c.obtained_at);
@@ -138,11 +139,11 @@ StatusOr<Verdict> TokenCache::LoadVerdict(const std::string& host, const std::st
       return miss;
     }
     std::string kind = doc.at("verdict").get<std::string>();
-    if (kind == KindName(Verdict::kAccepted)) {
+    if (kind == VerdictKindName(Verdict::kAccepted)) {
       v.kind = Verdict::kAccepted;
-    } else if (kind == KindName(Verdict::kRejected)) {
+    } else if (kind == VerdictKindName(Verdict::kRejected)) {
       v.kind = Verdict::kRejected;
-    } else if (kind == KindName(Verdict::kRefused)) {
+    } else if (kind == VerdictKindName(Verdict::kRefused)) {
       v.kind = Verdict::kRefused;
     } else {
       return miss;
@@ -163,12 +164,44 @@ Status TokenCache::SaveVerdict(const std::string& host, const std::string& ident
   Status dir = fs_.EnsurePrivateDir(dir_);
   if (!dir.ok()) return Status::Unavailable("cache: " + dir.message());
   json doc = {{"format", kFormat},        {"host", host},          {"identity", Sha256Hex(identity)},
-              {"verdict", KindName(v.kind)}, {"reason", v.reason},
+              {"verdict", VerdictKindName(v.kind)}, {"reason", v.reason},
               {"checked_at", v.checked_at},  {"until", v.until}};
   Status written = fs_.WritePrivateFileAtomic(Path(host, identity, ".verdict"), doc.dump());
   if (!written.ok()) return Status::Unavailable("cache: " + written.message());
   return Status::Ok();
 }
+
+Status TokenCache::SaveFailure(const std::string& host, const LastFailure& failure) {
+  Status dir = fs_.EnsurePrivateDir(dir_);
+  if (!dir.ok()) return Status::Unavailable("cache: " + dir.message());
+  std::string message = failure.message.substr(0, failure.message.find_first_of("\r\n"));
+  if (message.size() > kMaxFailureMessage) message.resize(kMaxFailureMessage);
+  // Invalid UTF-8 (a host's own bytes) must not make dump() throw.
+  json doc = {{"format", kFormat}, {"host", host}, {"at", failure.at}, {"message", message}};
+  Status written = fs_.WritePrivateFileAtomic(Path(host, "", ".failure"),
+                                              doc.dump(-1, ' ', false, json::error_handler_t::replace));
+  if (!written.ok()) return Status::Unavailable("cache: " + written.message());
+  return Status::Ok();
+}
+
+StatusOr<LastFailure> TokenCache::LoadFailure(const std::string& host) {
+  StatusOr<std::string> text = ReadEntry(Path(host, "", ".failure"));
+  if (!text.ok()) return text.status();
+  json doc = json::parse(*text, nullptr, false);
+  Status miss = Status::NotFound("cache: no failure recorded for " + host);
+  if (doc.is_discarded() || !doc.is_object()) return miss;
+  LastFailure failure;
+  try {
+    if (doc.at("format").get<int>() != kFormat || doc.at("host").get<std::string>() != host) return miss;
+    failure.message = doc.at("message").get<std::string>();
+  } catch (const json::exception&) {
+    return miss;
+  }
+  if (!Seconds(doc, "at", &failure.at) || !Plausible(failure.at, failure.at, fs_.Now())) return miss;
+  return failure;
+}
+
+Status TokenCache::ClearFailure(const std::string& host) { return fs_.RemoveFile(Path(host, "", ".failure")); }
 
 StatusOr<std::unique_ptr<FileLock>> TokenCache::Lock(const std::string& host,
                                                      std::chrono::steady_clock::time_point deadline) {

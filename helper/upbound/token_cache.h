@@ -3,7 +3,8 @@
 // rejected a pair; Upbound rejected a token).
 //
 // Files in a private directory, named <host>-<sha256 of host and
-// identity>.json (credential) or .verdict, mode 0600, replaced atomically.
+// identity>.json (credential) or .verdict, mode 0600, replaced atomically;
+// and per host (or organization prefix) the last failure, .failure.
 // A file that is corrupt, foreign (another identity, another owner,
 // readable by others), implausible or expired is a miss, never an error.
 // One lock file per host serialises refreshes, store and erase.
@@ -39,6 +40,17 @@ struct Verdict {
   std::int64_t until = 0;  // Unix seconds; the verdict is a miss from then on
 };
 
+// The last time a get (or the kubelet) failed for a host or organization
+// prefix, for status. The message is the one line the failure printed,
+// which never holds a secret.
+struct LastFailure {
+  std::int64_t at = 0;  // Unix seconds
+  std::string message;
+};
+
+// "accepted", "rejected", "refused": as the cache writes it, and status shows it.
+const char* VerdictKindName(Verdict::Kind kind);
+
 class TokenCache {
  public:
   TokenCache(FileSystem& fs, std::string dir) : fs_(fs), dir_(std::move(dir)) {}
@@ -50,14 +62,23 @@ class TokenCache {
   StatusOr<Verdict> LoadVerdict(const std::string& host, const std::string& identity);
   Status SaveVerdict(const std::string& host, const std::string& identity, const Verdict& v);
 
+  // The failure record of host (a registry key or an organization prefix):
+  // one per host, whatever the identity. SaveFailure keeps the message's
+  // first line, at most 512 bytes. LoadFailure: NotFound when there is none
+  // (or it is corrupt, foreign or from the future). ClearFailure: OK when
+  // there was none.
+  Status SaveFailure(const std::string& host, const LastFailure& failure);
+  StatusOr<LastFailure> LoadFailure(const std::string& host);
+  Status ClearFailure(const std::string& host);
+
   // The host's lock: single-flight refreshes, and store/erase, which must
   // not interleave with a refresh of the token they replace. Unavailable
   // when another holder kept it past deadline; InvalidInput when the cache
   // directory or the lock file cannot be used at all.
   StatusOr<std::unique_ptr<FileLock>> Lock(const std::string& host,
                                            std::chrono::steady_clock::time_point deadline);
-  // Drops every credential and verdict for host (store and erase, under
-  // the host's lock).
+  // Drops every credential and verdict, and the failure record, for host
+  // (store and erase, under the host's lock).
   Status Invalidate(const std::string& host);
 
  private:

@@ -136,3 +136,61 @@ TEST_CASE("token cache: invalidate drops one host's entries only", "[token_cache
 
 }  // namespace
 }  // namespace dcu
+
+namespace dcu {
+namespace {
+
+TEST_CASE("token cache: the failure record keeps one line per host, and invalidate drops it", "[token_cache]") {
+  TempDir dir;
+  FileSystem& fs = *DefaultFileSystem();
+  TokenCache cache(fs, dir.path);
+  CHECK(cache.LoadFailure("h.io").status().IsNotFound());
+  CHECK(cache.ClearFailure("h.io").ok());  // nothing to clear is fine
+  REQUIRE(cache.SaveFailure("h.io", {fs.Now() - 5, "cannot reach Upbound: refused\nsecond line"}).ok());
+  REQUIRE(cache.SaveFailure("h.io/acme", {fs.Now(), "acme's failure"}).ok());
+  StatusOr<LastFailure> back = cache.LoadFailure("h.io");
+  REQUIRE(back.ok());
+  CHECK(back->at == fs.Now() - 5);
+  CHECK(back->message == "cannot reach Upbound: refused");
+  CHECK(cache.LoadFailure("h.io/acme")->message == "acme's failure");
+  CHECK(cache.LoadFailure("other.io").status().IsNotFound());
+
+  // Long messages are cut; a later failure replaces the earlier one.
+  REQUIRE(cache.SaveFailure("h.io", {fs.Now(), std::string(2000, 'x')}).ok());
+  CHECK(cache.LoadFailure("h.io")->message.size() == 512);
+
+  // Cleared on success; dropped with the host's other entries on store/erase,
+  // and only that host's.
+  CHECK(cache.ClearFailure("h.io").ok());
+  CHECK(cache.LoadFailure("h.io").status().IsNotFound());
+  REQUIRE(cache.SaveFailure("h.io", {fs.Now(), "again"}).ok());
+  REQUIRE(cache.Invalidate("h.io").ok());
+  CHECK(cache.LoadFailure("h.io").status().IsNotFound());
+  CHECK(cache.LoadFailure("h.io/acme").ok());
+  REQUIRE(cache.Invalidate("h.io/acme").ok());
+  CHECK(cache.LoadFailure("h.io/acme").status().IsNotFound());
+}
+
+TEST_CASE("token cache: a corrupt, foreign or future failure record is none", "[token_cache]") {
+  TempDir dir;
+  FileSystem& fs = *DefaultFileSystem();
+  TokenCache cache(fs, dir.path);
+  REQUIRE(cache.SaveFailure("h.io", {fs.Now(), "m"}).ok());
+  std::string name;
+  for (const std::string& n : fs.ListDir(dir.path)) {
+    if (n.size() > 8 && n.substr(n.size() - 8) == ".failure") name = dir.path + "/" + n;
+  }
+  REQUIRE(!name.empty());
+  for (const std::string& text :
+       {std::string("not json"), std::string("[]"), std::string(R"({"format":1,"host":"x.io","at":1,"message":"m"})"),
+        std::string(R"({"format":1,"host":"h.io","at":"1","message":"m"})"),
+        std::string(R"({"format":1,"host":"h.io","at":1,"message":7})"),
+        R"({"format":1,"host":"h.io","at":)" + std::to_string(fs.Now() + 86400) + R"(,"message":"m"})"}) {
+    INFO(text);
+    REQUIRE(fs.WritePrivateFileAtomic(name, text).ok());
+    CHECK(cache.LoadFailure("h.io").status().IsNotFound());
+  }
+}
+
+}  // namespace
+}  // namespace dcu
