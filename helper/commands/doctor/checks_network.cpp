@@ -76,12 +76,19 @@ Check CheckEndpoints(Context& ctx, DoctorState& st) {
   const std::string kind = ExchangeKindName(s.exchange);
   const std::string unneeded = "the " + kind + " exchange does not use it";
 
+  // One endpoint serving both is asked once: a hanging one costs one timeout.
   std::string api = s.api_endpoint + "/";
-  st.reach.api = Judge(c, "API " + EndpointKey(s.api_endpoint), api, Probe(ctx, api),
-                       s.exchange == ExchangeKind::kSession, unneeded);
   std::string auth = s.auth_endpoint + "/";
-  st.reach.auth = Judge(c, "auth " + EndpointKey(s.auth_endpoint), auth, Probe(ctx, auth),
-                        s.exchange == ExchangeKind::kOrgToken, unneeded);
+  bool same = auth == api;
+  bool api_needed = s.exchange == ExchangeKind::kSession || (same && s.exchange == ExchangeKind::kOrgToken);
+  st.reach.api = Judge(c, (same ? "API and auth " : "API ") + EndpointKey(s.api_endpoint), api, Probe(ctx, api),
+                       api_needed, unneeded);
+  if (same) {
+    st.reach.auth = st.reach.api;
+  } else {
+    st.reach.auth = Judge(c, "auth " + EndpointKey(s.auth_endpoint), auth, Probe(ctx, auth),
+                          s.exchange == ExchangeKind::kOrgToken, unneeded);
+  }
 
   std::string host = EndpointKey(s.registry_endpoint);
   std::string v2 = s.registry_endpoint + "/v2/";
