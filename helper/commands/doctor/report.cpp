@@ -9,6 +9,15 @@ using json = nlohmann::json;
 
 constexpr std::size_t kNameColumn = 52;
 
+// Details quote file keys and server answers: no control character reaches
+// a terminal.
+std::string Printable(std::string text) {
+  for (char& ch : text) {
+    if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) ch = '?';
+  }
+  return text;
+}
+
 std::string Join(const std::vector<std::string>& items, const char* sep) {
   std::string joined;
   for (const std::string& item : items) joined += (joined.empty() ? "" : sep) + item;
@@ -28,7 +37,7 @@ void PrintRepository(std::ostream& out, const RepositoryReport& r, ExchangeKind 
   out << " on " << r.host << ", asked for pull,push with robot " << r.access_id << ":\n";
   for (const KindGrant& g : r.kinds) {
     std::string name = ExchangeKindName(g.kind);
-    std::string shown = g.asked ? (g.actions.empty() ? "nothing" : Join(g.actions, ",")) : g.error;
+    std::string shown = Printable(g.asked ? (g.actions.empty() ? "nothing" : Join(g.actions, ",")) : g.error);
     out << "   " << name << std::string(name.size() < 10 ? 10 - name.size() : 1, ' ') << shown
         << (g.kind == current ? "   (current setting)" : "") << "\n";
   }
@@ -56,11 +65,11 @@ void PrintText(std::ostream& out, const std::vector<Check>& checks, const std::o
     std::string head = std::to_string(c.number) + ". " + c.name + " ";
     if (head.size() < kNameColumn) head += std::string(kNameColumn - head.size(), '.');
     out << head << " " << VerdictName(c.verdict, false);
-    if (!c.detail.empty()) out << (c.verdict == Verdict::kSkipped ? ": " : " (") << c.detail
+    if (!c.detail.empty()) out << (c.verdict == Verdict::kSkipped ? ": " : " (") << Printable(c.detail)
                                << (c.verdict == Verdict::kSkipped ? "" : ")");
     out << "\n";
     if (!c.fix.empty() && (c.verdict == Verdict::kFail || c.verdict == Verdict::kWarning)) {
-      out << "   fix: " << c.fix << "\n";
+      out << "   fix: " << Printable(c.fix) << "\n";
     }
     ok += c.verdict == Verdict::kOk;
     failed += c.verdict == Verdict::kFail;

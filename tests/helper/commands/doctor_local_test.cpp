@@ -70,6 +70,13 @@ TEST_CASE("doctor 2: Docker's config.json missing, not JSON, without credHelpers
   other.Write("docker/config.json", R"({"credHelpers":{"xpkg.example.test":"up"}})");
   r = other.Run();
   CHECK(F::Line(r.out, 2).find("is \"up\", so Docker runs docker-credential-up") != std::string::npos);
+
+  // What a file holds reaches the terminal without control characters.
+  F escape;
+  escape.Write("docker/config.json", R"({"credHelpers":{"xpkg.example.test":"x\u001b]0;owned\u0007"}})");
+  r = escape.Run();
+  CHECK(F::Line(r.out, 2).find("is \"x?]0;owned?\"") != std::string::npos);
+  CHECK(r.out.find('\x1b') == std::string::npos);
 }
 
 TEST_CASE("doctor 2: the credsStore and auths traps", "[doctor]") {
