@@ -26,6 +26,7 @@ void Check::Add(Verdict v, const std::string& what, const std::string& how) {
 
 DoctorState::~DoctorState() {
   for (ScopeToken& s : scopes) {
+    Wipe(s.scope.settings.robot_token);
     if (s.robot) Wipe(s.robot->token);
     if (s.exchanged) Wipe(s.exchanged->secret);
   }

@@ -56,8 +56,7 @@ TEST_CASE("doctor 2: Docker's config.json missing, not JSON, without credHelpers
   CHECK(F::Verdict(r.out, 2) == "FAIL");
   CHECK(F::Line(r.out, 2).find("not a JSON object") != std::string::npos);
   CHECK(F::Fix(r.out, 2).find("repair the JSON in " + invalid.Path("docker/config.json")) != std::string::npos);
-  // containers/image reads config.json too, and stops at it.
-  CHECK(F::Verdict(r.out, 3) == "ok");  // REGISTRY_AUTH_FILE replaces the other files
+  CHECK(F::Verdict(r.out, 3) == "ok");  // REGISTRY_AUTH_FILE: containers/image reads no other file
 
   F none;
   none.Write("docker/config.json", R"({"auths":{}})");
@@ -216,6 +215,32 @@ TEST_CASE("doctor 5: no token, a stored token, a loose token file", "[doctor]") 
   r = malformed.Run();
   CHECK(F::Verdict(r.out, 5) == "FAIL");
   CHECK(F::Line(r.out, 5).find("\"token\" is missing") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace dcu
+
+namespace dcu {
+namespace {
+
+TEST_CASE("doctor 5 and 8: each organization's token file too", "[doctor]") {
+  DoctorFixture f;
+  f.Write("beta.json", std::string(R"({"accessId":"robot-id","token":")") + kRobotSecret + "\"}", 0600);
+  f.Write("helper.json", R"({"organizations":[{"name":"beta","prefix":"xpkg.example.test/beta","robotTokenFile":")" +
+                             f.Path("beta.json") + "\"}]}");
+  f.h.env["DOCKER_CREDENTIAL_UPBOUND_CONFIG"] = f.Path("helper.json");
+  RunResult r = f.Run();
+  INFO(r.out << r.err);
+  CHECK(r.code == 0);
+  CHECK(DoctorFixture::Line(r.out, 5).find("xpkg.example.test/beta: organization beta's robotTokenFile " +
+                                           f.Path("beta.json") + ", access ID robot-id") != std::string::npos);
+  CHECK(DoctorFixture::Line(r.out, 8).find("xpkg.example.test/beta: xpkg.example.test accepted robot robot-id") !=
+        std::string::npos);
+
+  REQUIRE(chmod(f.Path("beta.json").c_str(), 0640) == 0);
+  r = f.Run();
+  CHECK(r.code == 1);
+  CHECK(DoctorFixture::Fix(r.out, 5) == "chmod 600 " + f.Path("beta.json"));
 }
 
 }  // namespace
