@@ -108,6 +108,7 @@ class DoctorFixture {
   std::string tls_failure;        // non-empty: every request fails with it
   bool robot_rejected = false;    // by Upbound's login and exchange
   bool registry_rejects = false;  // the token service refuses every credential
+  std::string realm = "https://xpkg.example.test/service/token";  // what /v2/ names
   // What the token service grants each kind on a requested repository.
   std::map<std::string, std::string> grants;
   std::vector<HttpRequest> sent;
@@ -154,8 +155,7 @@ class DoctorFixture {
     if (StartsWith(r.url, "https://xpkg.example.test/")) {
       if (registry_down) return Status::Unavailable("GET " + r.url + ": Connection refused");
       if (r.url == "https://xpkg.example.test/v2/") {
-        return Answer(401, "", {{"WWW-Authenticate",
-                                 R"(Bearer realm="https://xpkg.example.test/service/token",service="xpkg.example.test")"}});
+        return Answer(401, "", {{"WWW-Authenticate", "Bearer realm=\"" + realm + "\",service=\"xpkg.example.test\""}});
       }
       if (StartsWith(r.url, "https://xpkg.example.test/service/token?service=xpkg.example.test")) {
         if (auth.empty()) return Answer(200, R"({"token":"anonymous"})");

@@ -113,6 +113,18 @@ TEST_CASE("doctor 8: the registry's token service rejects the credential", "[doc
   }
 }
 
+TEST_CASE("doctor 6 and 8: a token realm on another host is never sent anything", "[doctor]") {
+  F f;
+  f.realm = "https://evil.example/service/token";
+  RunResult r = f.Run();
+  CHECK(r.code == 1);
+  CHECK(F::Verdict(r.out, 6) == "warning");
+  CHECK(F::Verdict(r.out, 8) == "FAIL");
+  CHECK(F::Line(r.out, 8).find("https://evil.example/service/token is not on xpkg.example.test") != std::string::npos);
+  CHECK(F::Fix(r.out, 8).find("realmHosts") != std::string::npos);
+  CHECK(Count(f, "https://evil.example") == 0);
+}
+
 TEST_CASE("doctor --json: the same verdicts, and ok", "[doctor]") {
   F f;
   f.h.env["DOCKER_CREDENTIAL_UPBOUND_EXCHANGE"] = "session";
