@@ -79,7 +79,8 @@ const std::vector<Command>& Commands() {
        "Numbered checks, each with a verdict and, when it fails, the fix: the\n"
        "binary on PATH, Docker's and containers' configuration, the secret store,\n"
        "the token, Upbound's endpoints, the exchange and the registry. Exits 0\n"
-       "only when every check passes.",
+       "when no check fails (warnings and skipped checks do not fail it), 1\n"
+       "otherwise. Never prints a secret, never stores or changes anything.",
        {{"json", nullptr, "print JSON instead of text"},
         {"repository", "ORG/NAME", "also ask which exchange gets pull and push on this repository"}},
        0, 0, false, RunDoctor},

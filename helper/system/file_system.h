@@ -20,6 +20,13 @@ class FileLock {
   virtual ~FileLock() = default;
 };
 
+// What a path is, as far as doctor needs to know (following symlinks).
+struct FileInfo {
+  bool regular = false;      // a regular file
+  bool executable = false;   // this user may execute it
+  unsigned permissions = 0;  // mode & 07777
+};
+
 class FileSystem {
  public:
   virtual ~FileSystem() = default;
@@ -61,6 +68,10 @@ class FileSystem {
   // used at all (an unwritable directory, a FIFO, another owner's file).
   virtual StatusOr<std::unique_ptr<FileLock>> Lock(
       const std::string& path, std::chrono::steady_clock::time_point deadline) = 0;
+
+  // What path is, following symlinks. NotFound when absent; Unavailable
+  // for any other error. Nothing is opened.
+  virtual StatusOr<FileInfo> Stat(const std::string& path) = 0;
 
   // Seconds since the Unix epoch.
   virtual std::int64_t Now() = 0;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <nlohmann/json.hpp>
+
 #include "helper/base/encoding.h"
 #include "helper/base/host_port.h"
 #include "helper/base/text.h"
@@ -71,6 +73,21 @@ bool RealmAllowed(const Settings& settings, const std::string& host, const std::
                      [&](const std::string& allowed) { return allowed == *key || allowed == HostName(*key); });
 }
 
+// The "token" (or "access_token") of a token service's answer, or "".
+std::string IssuedToken(const std::string& body) {
+  nlohmann::json doc = nlohmann::json::parse(body, nullptr, false);
+  if (!doc.is_object()) return "";
+  for (const char* key : {"token", "access_token"}) {
+    auto it = doc.find(key);
+    if (it != doc.end() && it->is_string() && !it->get_ref<const std::string&>().empty()) {
+      std::string token = it->get<std::string>();
+      Wipe(it->get_ref<std::string&>());
+      return token;
+    }
+  }
+  return "";
+}
+
 PairCheck Outcome(PairCheck::Outcome outcome, std::string reason) { return {outcome, std::move(reason)}; }
 
 }  // namespace
@@ -90,8 +107,21 @@ bool ParseBearerChallenge(const std::vector<std::string>& headers, std::string* 
   return false;
 }
 
+bool TokenRealmAllowed(const Settings& settings, const std::string& host, const std::string& realm) {
+  std::string realm_host;
+  return RealmAllowed(settings, host, realm, &realm_host);
+}
+
 PairCheck VerifyPair(const Settings& settings, const std::string& host, const RobotToken& robot,
                      HttpClient& http, HttpClient& probe, Clock::time_point deadline) {
+  TokenRequest request{robot.access_id, robot.token, "robot " + robot.access_id, ""};
+  PairCheck check = AskTokenService(settings, host, request, http, probe, deadline);
+  Wipe(request.password);
+  return check;
+}
+
+PairCheck AskTokenService(const Settings& settings, const std::string& host, const TokenRequest& request,
+                          HttpClient& http, HttpClient& probe, Clock::time_point deadline, std::string* issued) {
   std::string base = RegistryBase(settings, host);
   HttpRequest ping;
   ping.url = base + "/v2/";
@@ -113,17 +143,20 @@ PairCheck VerifyPair(const Settings& settings, const std::string& host, const Ro
     return Outcome(PairCheck::kUnknown, "GET " + ping.url + " answered " + std::to_string(challenge->status));
   }
 
-  std::string basic = "Basic " + Base64Encode(robot.access_id + ":" + robot.token);
+  std::string pair = request.username + ":" + request.password;
+  std::string basic = "Basic " + Base64Encode(pair);
+  Wipe(pair);
   HttpRequest ask;
   std::string realm, service, realm_host;
   if (ParseBearerChallenge(challenge->AllHeaders("WWW-Authenticate"), &realm, &service)) {
     if (!RealmAllowed(settings, host, realm, &realm_host)) {
       return Outcome(PairCheck::kRefused,
                      "the registry's token realm " + ShownUrl(realm) + " is not on " + HostName(host) +
-                         "; the robot token was not sent there (list its host in the config key realmHosts "
+                         "; the credential was not sent there (list its host in the config key realmHosts "
                          "to allow it)");
     }
     ask.url = realm + (realm.find('?') == std::string::npos ? "?" : "&") + "service=" + PercentEncode(service);
+    if (!request.scope.empty()) ask.url += "&scope=" + PercentEncode(request.scope);
   } else {
     // A registry with Basic authentication checks the pair itself.
     ask.url = ping.url;
@@ -134,16 +167,20 @@ PairCheck VerifyPair(const Settings& settings, const std::string& host, const Ro
   StatusOr<HttpResponse> answer = http.Send(ask, deadline);
   Wipe(ask.headers.back().second);
   if (!answer.ok() && answer.status().code() == Code::kInvalidInput) {
-    return Outcome(PairCheck::kRefused, "the robot token was not sent to the registry's token realm: " +
+    return Outcome(PairCheck::kRefused, "the credential was not sent to the registry's token realm: " +
                                             answer.status().message());
   }
   if (!answer.ok()) {
     return Outcome(PairCheck::kUnknown, "cannot reach the token service of " + host + ": " + answer.status().message());
   }
-  if (answer->status == 200) return Outcome(PairCheck::kAccepted, realm_host + " accepted robot " + robot.access_id);
+  if (answer->status == 200) {
+    if (issued != nullptr) *issued = IssuedToken(answer->body);
+    Wipe(answer->body);
+    return Outcome(PairCheck::kAccepted, realm_host + " accepted " + request.who);
+  }
   if (answer->status == 401 || answer->status == 403) {
-    return Outcome(PairCheck::kRejected, "the registry's token service (" + realm_host + ") rejected robot " +
-                                             robot.access_id + " (HTTP " + std::to_string(answer->status) + ")");
+    return Outcome(PairCheck::kRejected, "the registry's token service (" + realm_host + ") rejected " +
+                                             request.who + " (HTTP " + std::to_string(answer->status) + ")");
   }
   return Outcome(PairCheck::kUnknown, "the token service of " + host + " answered " + std::to_string(answer->status));
 }

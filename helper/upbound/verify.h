@@ -25,6 +25,27 @@ struct PairCheck {
   std::string reason;  // a sentence for messages; never a secret
 };
 
+// What to ask a registry's token service, and as whom.
+struct TokenRequest {
+  std::string username;
+  std::string password;  // a secret
+  std::string who;       // for messages: "robot <access ID>", "the session"
+  std::string scope;     // "" asks with no scope, as docker login does
+};
+
+// The /v2/ challenge, then the token realm with request's Basic
+// credentials (and scope), under the same realm rules as VerifyPair.
+// When accepted and issued is given, *issued is the token the service
+// returned (a secret; "" when the registry asked for no credentials or
+// answered without one).
+PairCheck AskTokenService(const Settings& settings, const std::string& host, const TokenRequest& request,
+                          HttpClient& http, HttpClient& probe, std::chrono::steady_clock::time_point deadline,
+                          std::string* issued = nullptr);
+
+// Whether a credential may be sent to realm, a token realm the registry
+// `host` named: on the registry's own host name or on settings.realm_hosts.
+bool TokenRealmAllowed(const Settings& settings, const std::string& host, const std::string& realm);
+
 // host: the canonical registry key. http sends with the usual retries;
 // probe (one attempt) tries https first on a loopback registry, which
 // may serve plain http, as Docker treats loopback registries.

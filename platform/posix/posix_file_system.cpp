@@ -203,6 +203,19 @@ class PosixFileSystem : public FileSystem {
     return std::unique_ptr<FileLock>(new PosixLock(fd));
   }
 
+  StatusOr<FileInfo> Stat(const std::string& path) override {
+    struct stat st;
+    if (stat(path.c_str(), &st) != 0) {
+      if (errno == ENOENT || errno == ENOTDIR) return Status::NotFound(path);
+      return Status::Unavailable(Errno(path));
+    }
+    FileInfo info;
+    info.regular = S_ISREG(st.st_mode);
+    info.executable = info.regular && access(path.c_str(), X_OK) == 0;
+    info.permissions = static_cast<unsigned>(st.st_mode & 07777);
+    return info;
+  }
+
   std::int64_t Now() override { return static_cast<std::int64_t>(std::time(nullptr)); }
 
  private:

@@ -17,6 +17,7 @@ class ClockedFileSystem : public FileSystem {
   StatusOr<std::unique_ptr<FileLock>> Lock(const std::string& p, std::chrono::steady_clock::time_point d) override {
     return real().Lock(p, d);
   }
+  StatusOr<FileInfo> Stat(const std::string& p) override { return real().Stat(p); }
   std::int64_t Now() override { return now; }
   std::int64_t now = 1'800'000'000;
 

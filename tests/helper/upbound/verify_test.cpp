@@ -130,6 +130,25 @@ TEST_CASE("verify: a loopback registry may speak plain http; Basic registries ch
   CHECK(open.fake.requests().size() == 1);
 }
 
+TEST_CASE("verify: AskTokenService sends a scope and any Basic pair, and hands back the issued token", "[verify]") {
+  Fixture f;
+  f.Challenge("https://xpkg.upbound.io/service/token");
+  f.fake.Respond(200, R"({"access_token":"issued-jwt"})");
+  HttpClient http([&f]() -> StatusOr<std::unique_ptr<HttpTransport>> { return f.fake.NewTransport(); }, f.policy, f.log);
+  std::string issued;
+  PairCheck check = AskTokenService(f.settings, "xpkg.upbound.io",
+                                    {"_token", "session-secret", "the session", "repository:acme/pkg:pull,push"}, http,
+                                    http, Clock::now() + std::chrono::seconds(5), &issued);
+  CHECK(check.outcome == PairCheck::kAccepted);
+  CHECK(check.reason == "xpkg.upbound.io accepted the session");
+  CHECK(issued == "issued-jwt");
+  REQUIRE(f.fake.requests().size() == 2);
+  CHECK(f.fake.requests()[1].url ==
+        "https://xpkg.upbound.io/service/token?service=xpkg.upbound.io&scope=repository%3Aacme%2Fpkg%3Apull%2Cpush");
+  CHECK(TokenRealmAllowed(f.settings, "xpkg.upbound.io", "https://xpkg.upbound.io:444/t"));
+  CHECK_FALSE(TokenRealmAllowed(f.settings, "xpkg.upbound.io", "https://evil.example/t"));
+}
+
 TEST_CASE("verify: Bearer challenges as registries write them", "[verify]") {
   std::string realm, service;
   CHECK(ParseBearerChallenge({R"(Bearer realm="https://a/t",service="s",scope="repository:x:pull")"}, &realm, &service));
