@@ -71,8 +71,9 @@ std::string PathFor(Context& ctx, const Args& args, const std::string& what, con
 // the user behind their back.
 std::string LogoutHint(bool docker, const std::string& path, const std::string& key) {
   std::string host = AuthsKeyHost(key);
-  bool namespaced = key.find('/', key.find("://") == std::string::npos ? 0 : key.find("://") + 3) !=
-                    std::string::npos;
+  // "https://host/v1/" is a URL (Docker's own form); "host/org" a
+  // namespace only containers/image knows.
+  bool namespaced = key.find("://") == std::string::npos && key.find('/') != std::string::npos;
   if (docker && !namespaced) return "docker logout " + host;
   return "podman logout --authfile " + path + " " + (namespaced ? key : host);
 }

@@ -50,7 +50,7 @@ StatusOr<Written> WriteUpdate(FileSystem& fs, const FileUpdate& update, const st
     std::string dir = DirOf(target);
     // Only a missing directory is made private: an existing one (a home,
     // /etc/kubernetes) keeps the permissions it has.
-    if (!dir.empty() && fs.Fingerprint(dir).status().IsNotFound()) {
+    if (!dir.empty() && !fs.Fingerprint(dir).ok()) {
       Status made = fs.EnsurePrivateDir(dir);
       if (!made.ok()) return Status::Unavailable("cannot create the directory " + dir + " (" + made.message() + ")");
       written.created_dir = true;

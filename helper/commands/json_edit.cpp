@@ -94,10 +94,12 @@ StatusOr<const Member*> Find(const Object& o, const std::string& key, const std:
   return found;
 }
 
-// How an object's members are laid out: what comes before each member,
-// between key and value, and before the closing brace.
+// How an object's members are laid out: the space after the opening brace,
+// between members (after a comma), between key and value, and before the
+// closing brace.
 struct Layout {
-  std::string before = "\n\t";
+  std::string after_open = "\n\t";
+  std::string between = "\n\t";
   std::string colon = ": ";
   std::string before_close = "\n";
 };
@@ -107,31 +109,34 @@ Layout LayoutOf(const std::string& t, const Object& o) {
   if (o.members.empty()) return l;
   const Member& first = o.members.front();
   const Member& last = o.members.back();
-  std::size_t from = o.open + 1;
+  l.after_open = t.substr(o.open + 1, first.key_begin - o.open - 1);
+  l.between = l.after_open;
   if (o.members.size() > 1) {
-    // After the last comma: between members, whatever the first line does.
-    from = t.rfind(',', last.key_begin) + 1;
+    std::size_t comma = t.rfind(',', last.key_begin) + 1;
+    l.between = t.substr(comma, last.key_begin - comma);
   }
-  l.before = t.substr(from, last.key_begin - from);
   l.colon = t.substr(first.key_end, first.value_begin - first.key_end);
+  // One member on one line ({"a": 1}): spaced after commas as after colons.
+  if (o.members.size() == 1 && l.between.find('\n') == std::string::npos && l.colon.find(' ') != std::string::npos) {
+    l.between = " ";
+  }
   l.before_close = t.substr(last.value_end, o.close - last.value_end);
-  if (l.before_close.find_first_not_of(" \t\r\n") != std::string::npos) l.before_close = "\n";
   return l;
 }
 
 // The layout of an object nested one level inside one laid out as outer.
 Layout Nested(const Layout& outer) {
   Layout l = outer;
-  std::size_t nl = outer.before.rfind('\n');
+  std::size_t nl = outer.between.rfind('\n');
   if (nl == std::string::npos) return l;  // all on one line: stays so
-  std::string line_end = nl > 0 && outer.before[nl - 1] == '\r' ? "\r\n" : "\n";
-  std::string indent = outer.before.substr(nl + 1);
+  std::string line_end = nl > 0 && outer.between[nl - 1] == '\r' ? "\r\n" : "\n";
+  std::string indent = outer.between.substr(nl + 1);
   std::size_t close_nl = outer.before_close.rfind('\n');
   std::string outer_indent = close_nl == std::string::npos ? "" : outer.before_close.substr(close_nl + 1);
   std::string unit = indent.compare(0, outer_indent.size(), outer_indent) == 0 ? indent.substr(outer_indent.size())
                                                                                : indent;
   if (unit.empty()) unit = "\t";
-  l.before = line_end + indent + unit;
+  l.after_open = l.between = line_end + indent + unit;
   l.before_close = line_end + indent;
   return l;
 }
@@ -146,7 +151,7 @@ std::string MemberText(const std::string& key, const std::string& value_text, co
 std::string ObjectText(const std::vector<std::pair<std::string, std::string>>& members, const Layout& l) {
   std::string s = "{";
   for (std::size_t i = 0; i < members.size(); ++i) {
-    s += (i ? "," : "") + l.before + MemberText(members[i].first, Quote(members[i].second), l);
+    s += (i ? "," + l.between : l.after_open) + MemberText(members[i].first, Quote(members[i].second), l);
   }
   return s + l.before_close + "}";
 }
@@ -160,7 +165,7 @@ struct Splice {
 Splice Append(const Object& o, const std::vector<std::string>& member_texts, const Layout& l) {
   std::string s;
   for (std::size_t i = 0; i < member_texts.size(); ++i) {
-    s += (i || !o.members.empty() ? "," : "") + l.before + member_texts[i];
+    s += (i || !o.members.empty() ? "," + l.between : l.after_open) + member_texts[i];
   }
   if (o.members.empty()) return {o.open + 1, o.close, s + l.before_close};
   std::size_t at = o.members.back().value_end;
