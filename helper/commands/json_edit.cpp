@@ -172,6 +172,17 @@ Splice Append(const Object& o, const std::vector<std::string>& member_texts, con
   return {at, at, s};
 }
 
+// "not valid JSON (line L, column C)" for the byte at offset `at`.
+Status NotJsonAt(const std::string& text, std::size_t at) {
+  at = std::min(at, text.size());
+  auto begin = text.begin();
+  std::size_t line = 1 + static_cast<std::size_t>(std::count(begin, begin + static_cast<std::ptrdiff_t>(at), '\n'));
+  std::size_t line_start = at == 0 ? std::string::npos : text.rfind('\n', at - 1);
+  std::size_t column = line_start == std::string::npos ? at + 1 : at - line_start;
+  return Status::InvalidInput("not valid JSON (line " + std::to_string(line) + ", column " + std::to_string(column) +
+                              ")");
+}
+
 }  // namespace
 
 Status CheckJsonObject(const std::string& text) {
@@ -192,16 +203,18 @@ Status CheckJsonObject(const std::string& text) {
     }
   }
   if (SkipSpace(text, 0) == text.size()) return Status::Ok();
+  // The parser stops at a NUL byte as at the end of the text; Go's does not.
+  std::size_t nul = text.find('\0');
+  if (nul != std::string::npos) return NotJsonAt(text, nul);
   try {
     json doc = json::parse(text);
     if (!doc.is_object()) return Status::InvalidInput(std::string("a JSON ") + doc.type_name() + ", not an object");
   } catch (const json::parse_error& e) {
-    std::size_t at = std::min<std::size_t>(e.byte > 0 ? e.byte - 1 : 0, text.size());
-    std::size_t line = 1 + static_cast<std::size_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
-    std::size_t line_start = text.rfind('\n', at == 0 ? 0 : at - 1);
-    std::size_t column = line_start == std::string::npos || at == 0 ? at + 1 : at - line_start;
-    return Status::InvalidInput("not valid JSON (line " + std::to_string(line) + ", column " +
-                                std::to_string(column) + ")");
+    return NotJsonAt(text, e.byte > 0 ? e.byte - 1 : 0);
+  } catch (const json::exception&) {
+    // out_of_range: 1e400 parses to no double (the edit could keep it,
+    // but not check itself against it).
+    return Status::InvalidInput("holds a number beyond a double's range");
   }
   return Status::Ok();
 }

@@ -20,9 +20,10 @@ inline constexpr int kMaxJsonDepth = 512;
 // Checks that text is one JSON object as Docker and containers/image read
 // it: InvalidInput "not valid JSON (line L, column C)" (never the parser's
 // text, which quotes the file: it may hold a password), "a JSON <type>,
-// not an object", "nested deeper than N levels", or "starts with a byte
-// order mark ...". Empty or blank text is an empty object, as Docker reads
-// an empty config.json.
+// not an object", "holds a number beyond a double's range" (1e400),
+// "nested deeper than N levels", or "starts with a byte order mark ...".
+// Empty or blank text is an empty object, as Docker reads an empty
+// config.json.
 Status CheckJsonObject(const std::string& text);
 
 // Sets text[object_key][key] = value (strings) for each pair, keeping the

@@ -26,6 +26,10 @@ TEST_CASE("json edit: what counts as a JSON object", "[json_edit]") {
   CHECK(CheckJsonObject("{\"a\": 1} {}").message().rfind("not valid JSON (line 1,", 0) == 0);
   CHECK(CheckJsonObject("{\"a\": 1,}").message().rfind("not valid JSON", 0) == 0);
   CHECK(CheckJsonObject("{\"a\": 1 // comment\n}").message().rfind("not valid JSON (line 1", 0) == 0);
+  CHECK(CheckJsonObject(std::string("{\"a\": 1}\n\0", 10)).message() == "not valid JSON (line 2, column 1)");
+  CHECK(CheckJsonObject(std::string("{\"a\0\": 1}", 10)).message() == "not valid JSON (line 1, column 4)");
+  CHECK(CheckJsonObject("{\"a\": [1e400]}").message() == "holds a number beyond a double's range");
+  CHECK(CheckJsonObject("{\"a\": 123456789012345678901234567890e-5}").ok());
   CHECK(CheckJsonObject("\xEF\xBB\xBF{}").message().find("byte order mark") != std::string::npos);
   // Deep nesting is refused before anything recursive walks it; strings
   // with brackets do not count.
