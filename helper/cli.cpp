@@ -88,9 +88,11 @@ const std::vector<Command>& Commands() {
        "point Docker, podman/skopeo/buildah or the kubelet at this helper",
        "docker: adds credHelpers entries for the served registries to Docker's\n"
        "config.json ($DOCKER_CONFIG honoured). containers: the same in the\n"
-       "auth.json podman, skopeo and buildah read. Every other key is kept as it\n"
-       "was, the file is replaced atomically and a backup kept. kubelet: writes\n"
-       "the kubelet's CredentialProviderConfig (to stdout without --file).",
+       "auth.json podman, skopeo and buildah read ($REGISTRY_AUTH_FILE honoured).\n"
+       "Every other key, value and byte is kept; the file is replaced atomically\n"
+       "with mode 0600 (through a symbolic link), its previous content kept in\n"
+       "FILE.bak; nothing is written when nothing changes. kubelet: prints the\n"
+       "kubelet's CredentialProviderConfig, or writes it with --file.",
        {{"dry-run", nullptr, "print the change as a diff and write nothing"},
         {"file", "PATH", "the file to change or write instead of the default"}},
        1, 1, false, RunConfigure},

@@ -48,6 +48,14 @@ class FileSystem {
   // 0600. A reader sees the old or the new content, never a mix.
   virtual Status WritePrivateFileAtomic(const std::string& path, const std::string& data) = 0;
 
+  // Where the file at path really is, for a command that replaces a file
+  // another program reads (configure): path with every symbolic link
+  // resolved (realpath(3)), so that a link keeps pointing at the new
+  // content. NotFound when nothing is there (also when a directory on the
+  // way is missing or not a directory); InvalidInput "<path>: a symbolic
+  // link to a missing file" for a dangling link; Unavailable otherwise.
+  virtual StatusOr<std::string> ResolvePath(const std::string& path) = 0;
+
   // OK when removed or absent.
   virtual Status RemoveFile(const std::string& path) = 0;
 

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -129,6 +130,23 @@ class PosixFileSystem : public FileSystem {
       return failed;
     }
     return Status::Ok();
+  }
+
+  StatusOr<std::string> ResolvePath(const std::string& path) override {
+    char* resolved = realpath(path.c_str(), nullptr);
+    if (resolved != nullptr) {
+      std::string result = resolved;
+      free(resolved);
+      return result;
+    }
+    if (errno == ENOENT || errno == ENOTDIR) {
+      struct stat st;
+      if (lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
+        return Status::InvalidInput(path + ": a symbolic link to a missing file");
+      }
+      return Status::NotFound(path);
+    }
+    return Status::Unavailable(Errno(path));
   }
 
   Status RemoveFile(const std::string& path) override {

@@ -10,6 +10,7 @@ class ClockedFileSystem : public FileSystem {
   StatusOr<std::string> ReadFile(const std::string& p, std::size_t l) override { return real().ReadFile(p, l); }
   StatusOr<std::string> ReadPrivateFile(const std::string& p, std::size_t l) override { return real().ReadPrivateFile(p, l); }
   Status WritePrivateFileAtomic(const std::string& p, const std::string& d) override { return real().WritePrivateFileAtomic(p, d); }
+  StatusOr<std::string> ResolvePath(const std::string& p) override { return real().ResolvePath(p); }
   Status RemoveFile(const std::string& p) override { return real().RemoveFile(p); }
   Status EnsurePrivateDir(const std::string& d) override { return real().EnsurePrivateDir(d); }
   std::vector<std::string> ListDir(const std::string& d) override { return real().ListDir(d); }
