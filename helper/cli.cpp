@@ -84,7 +84,7 @@ const std::vector<Command>& Commands() {
        {{"json", nullptr, "print JSON instead of text"},
         {"repository", "ORG/NAME", "also ask which exchange gets pull and push on this repository"}},
        0, 0, false, RunDoctor},
-      {"configure", "docker|containers|kubelet [--dry-run] [--file PATH]",
+      {"configure", "docker|containers|kubelet [--dry-run] [--file PATH] [--remove]",
        "point Docker, podman/skopeo/buildah or the kubelet at this helper",
        "docker: adds credHelpers entries for the served registries to Docker's\n"
        "config.json ($DOCKER_CONFIG honoured). containers: the same in the\n"
@@ -92,9 +92,12 @@ const std::vector<Command>& Commands() {
        "Every other key, value and byte is kept; the file is replaced atomically\n"
        "with mode 0600 (through a symbolic link), its previous content kept in\n"
        "FILE.bak; nothing is written when nothing changes. kubelet: prints the\n"
-       "kubelet's CredentialProviderConfig, or writes it with --file.",
+       "kubelet's CredentialProviderConfig, or writes it with --file. --remove\n"
+       "takes the helper out again (install/uninstall.sh runs it): an entry naming\n"
+       "a helper that is not installed makes every pull from that registry fail.",
        {{"dry-run", nullptr, "print the change as a diff and write nothing"},
-        {"file", "PATH", "the file to change or write instead of the default"}},
+        {"file", "PATH", "the file to change or write instead of the default"},
+        {"remove", nullptr, "docker, containers: remove the credHelpers entries (and a credsStore) naming this helper"}},
        1, 1, false, RunConfigure},
       {"store", "", "save a credential read as JSON from stdin", "", {}, 0, 0, true, Protocol<RunStore>},
       {"get", "", "print the credential for the server URL read from stdin", "", {}, 0, 0, true,

@@ -140,6 +140,42 @@ int ConfigureClient(Context& ctx, const Args& args, bool docker) {
   return 0;
 }
 
+// configure docker|containers --remove: the helper out of the file again.
+int UnconfigureClient(Context& ctx, const Args& args, bool docker) {
+  std::string what = docker ? "configure docker --remove" : "configure containers --remove";
+  ClientFile where = docker ? DockerConfigFile(ctx.env) : ContainersAuthFile(ctx.env, ProcessUserId());
+  std::string path = PathFor(ctx, args, what, where);
+  if (path.empty()) return 1;
+  StatusOr<FileUpdate> file = ReadForUpdate(ctx.fs, path);
+  if (!file.ok()) {
+    ctx.log.Error(what + ": " + file.status().message() + "; nothing changed");
+    return 1;
+  }
+  if (!file->exists) {
+    ctx.out << file->path << " does not exist: nothing names docker-credential-" << kCredHelperName << ".\n";
+    return 0;
+  }
+  StatusOr<CredHelpersRemoval> removal = RemoveCredHelpers(file->old_text);
+  if (!removal.ok()) {
+    ctx.log.Error(what + ": " + file->target + ": " + removal.status().message() + "; the file is left as it is");
+    return 1;
+  }
+  if (!removal->changed()) {
+    ctx.out << file->path << " names no docker-credential-" << kCredHelperName << ". Nothing written.\n";
+    return 0;
+  }
+  Written written;
+  if (!Apply(ctx, args, what, *file, removal->text, &written)) return 1;
+  if (args.Has("dry-run")) return 0;
+  for (const std::string& host : removal->removed) {
+    ctx.out << "  removed credHelpers " << Quoted(host) << ": " << Quoted(kCredHelperName) << "\n";
+  }
+  if (removal->creds_store) ctx.out << "  removed credsStore " << Quoted(kCredHelperName) << "\n";
+  ctx.out << "  every other key and value kept as it was\n";
+  SayBackup(ctx, written);
+  return 0;
+}
+
 int ConfigureKubelet(Context& ctx, const Args& args) {
   KubeletConfig config = MakeKubeletConfig(ctx.settings(), ctx.env);
   for (const std::string& warning : config.warnings) ctx.log.Warning("configure kubelet: " + warning);
@@ -186,7 +222,14 @@ int RunConfigure(Context& ctx, const Args& args) {
     ctx.log.Error("configure " + target + ": " + loaded.message());
     return 1;
   }
-  if (target == "kubelet") return ConfigureKubelet(ctx, args);
+  if (target == "kubelet") {
+    if (args.Has("remove")) {
+      ctx.log.Error("configure kubelet: --remove is for docker and containers; delete the provider config file");
+      return 1;
+    }
+    return ConfigureKubelet(ctx, args);
+  }
+  if (args.Has("remove")) return UnconfigureClient(ctx, args, target == "docker");
   return ConfigureClient(ctx, args, target == "docker");
 }
 

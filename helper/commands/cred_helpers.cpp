@@ -90,4 +90,39 @@ StatusOr<CredHelpersChange> AddCredHelpers(const std::string& text, const std::v
   return Status::Internal("the edited file would not say what was meant; nothing written");
 }
 
+StatusOr<CredHelpersRemoval> RemoveCredHelpers(const std::string& text) {
+  Status valid = CheckJsonObject(text);
+  if (!valid.ok()) return valid;
+  json doc = Parse(text);
+  if (doc.is_discarded()) return Status::Internal("the file did not parse twice alike");
+  CredHelpersRemoval removal;
+  removal.text = text;
+  if (doc.contains("credHelpers")) {
+    if (!doc["credHelpers"].is_object()) {
+      return Status::InvalidInput(std::string("\"credHelpers\" is a JSON ") + doc["credHelpers"].type_name() +
+                                  ", not an object");
+    }
+    for (const auto& item : doc["credHelpers"].items()) {
+      if (item.value() == kCredHelperName) removal.removed.push_back(item.key());
+    }
+  }
+  removal.creds_store = doc.contains("credsStore") && doc["credsStore"] == kCredHelperName;
+  if (!removal.changed()) return removal;
+
+  json expected = doc;
+  StatusOr<std::string> edited = RemoveMembers(text, "credHelpers", removal.removed);
+  if (!edited.ok()) return edited.status();
+  for (const std::string& host : removal.removed) expected["credHelpers"].erase(host);
+  if (removal.creds_store) {
+    edited = RemoveMembers(*edited, "", {"credsStore"});
+    if (!edited.ok()) return edited.status();
+    expected.erase("credsStore");
+  }
+  if (!CheckJsonObject(*edited).ok() || Parse(*edited) != expected) {
+    return Status::Internal("the edited file would not say what was meant; nothing written");
+  }
+  removal.text = std::move(*edited);
+  return removal;
+}
+
 }  // namespace dcu

@@ -40,6 +40,18 @@ struct CredHelpersChange {
 // the intended document (nothing is then written).
 StatusOr<CredHelpersChange> AddCredHelpers(const std::string& text, const std::vector<std::string>& hosts);
 
+// What `configure --remove` takes out: every credHelpers entry naming this
+// helper (also for hosts no longer served), and a credsStore naming it.
+struct CredHelpersRemoval {
+  std::string text;                  // the new content (== the old one when nothing changes)
+  std::vector<std::string> removed;  // credHelpers hosts taken out
+  bool creds_store = false;          // whether credsStore named this helper and was taken out
+  bool changed() const { return !removed.empty() || creds_store; }
+};
+
+// Every other key and value stays byte for byte; errors as AddCredHelpers.
+StatusOr<CredHelpersRemoval> RemoveCredHelpers(const std::string& text);
+
 // The registry host an auths key names: "https://Host:5000/v1/" and
 // "host:5000/org/repo" -> "host:5000".
 std::string AuthsKeyHost(const std::string& key);

@@ -266,4 +266,40 @@ StatusOr<std::string> SetStringMembers(const std::string& original, const std::s
   return text;
 }
 
+StatusOr<std::string> RemoveMembers(const std::string& text, const std::string& object_key,
+                                    const std::vector<std::string>& keys) {
+  std::size_t start = SkipSpace(text, 0);
+  if (start == text.size()) return text;
+  StatusOr<Object> top = ScanObject(text, start);
+  if (!top.ok()) return top.status();
+  Object object = *top;
+  if (!object_key.empty()) {
+    StatusOr<const Member*> member = Find(*top, object_key, "");
+    if (!member.ok()) return member.status();
+    if (*member == nullptr) return text;
+    if (text[(*member)->value_begin] != '{') return Status::InvalidInput("\"" + object_key + "\" is not an object");
+    StatusOr<Object> inner = ScanObject(text, (*member)->value_begin);
+    if (!inner.ok()) return inner.status();
+    object = *inner;
+  }
+  std::vector<const Member*> kept;
+  for (const Member& m : object.members) {
+    if (std::find(keys.begin(), keys.end(), m.key) == keys.end()) kept.push_back(&m);
+  }
+  if (kept.size() == object.members.size()) return text;
+  std::string result = text.substr(0, object.open + 1);
+  if (kept.empty()) {
+    result += "}";
+  } else {
+    Layout layout = LayoutOf(text, object);
+    result += layout.after_open;
+    for (std::size_t i = 0; i < kept.size(); ++i) {
+      if (i > 0) result += "," + layout.between;
+      result += text.substr(kept[i]->key_begin, kept[i]->value_end - kept[i]->key_begin);
+    }
+    result += layout.before_close + "}";
+  }
+  return result + text.substr(object.close + 1);
+}
+
 }  // namespace dcu

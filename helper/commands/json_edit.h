@@ -37,4 +37,13 @@ Status CheckJsonObject(const std::string& text);
 StatusOr<std::string> SetStringMembers(const std::string& text, const std::string& object_key,
                                        const std::vector<std::pair<std::string, std::string>>& members);
 
+// Removes the members named in keys from text[object_key] (from the
+// top-level object when object_key is ""), keeping every other member's
+// text byte for byte; the remaining members are joined as the object's
+// last two were. Keys that are absent are ignored; an object left empty
+// stays as "{}". Preconditions as for SetStringMembers; InvalidInput when
+// text[object_key] is not an object.
+StatusOr<std::string> RemoveMembers(const std::string& text, const std::string& object_key,
+                                    const std::vector<std::string>& keys);
+
 }  // namespace dcu

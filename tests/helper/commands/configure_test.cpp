@@ -430,3 +430,69 @@ TEST_CASE("configure kubelet --file: written, idempotent, dry run, backup", "[co
 
 }  // namespace
 }  // namespace dcu
+
+namespace dcu {
+namespace {
+
+TEST_CASE("configure docker --remove: takes out exactly what configure added", "[configure]") {
+  Fixture f;
+  Write(f.path, kBusyConfigAfter);
+  RunResult r = f.Docker({"--remove"});
+  INFO(r.out << r.err);
+  CHECK(r.code == 0);
+  CHECK(r.err.empty());
+  // The busy file back, byte for byte, but for an empty credHelpers.
+  std::string expected = kBusyConfig;
+  expected.replace(expected.rfind("}}\n}\n"), 5, "}},\n\t\"credHelpers\": {}\n}\n");
+  CHECK(Read(f.path) == expected);
+  CHECK(Read(f.path + ".bak") == kBusyConfigAfter);
+  CHECK(r.out.find("removed credHelpers \"xpkg.upbound.io\": \"upbound\"") != std::string::npos);
+  CHECK(r.out.find("removed credHelpers \"registry.upbound.io\": \"upbound\"") != std::string::npos);
+  RunResult again = f.Docker({"--remove"});
+  CHECK(again.code == 0);
+  CHECK(again.out.find("names no docker-credential-upbound. Nothing written.") != std::string::npos);
+}
+
+TEST_CASE("configure docker --remove: other helpers and keys stay; credsStore naming it goes", "[configure]") {
+  Fixture f;
+  Write(f.path,
+        "{\n  \"credsStore\": \"upbound\",\n  \"credHelpers\": {\n    \"ghcr.io\": \"gh\",\n"
+        "    \"xpkg.upbound.io\": \"upbound\",\n    \"old.example\": \"upbound\",\n    \"gcr.io\": \"gcloud\"\n  },\n"
+        "  \"x\": 1.50\n}\n");
+  RunResult r = f.Docker({"--remove"});
+  INFO(r.out << r.err);
+  CHECK(r.code == 0);
+  CHECK(Read(f.path) ==
+        "{\n  \"credHelpers\": {\n    \"ghcr.io\": \"gh\",\n    \"gcr.io\": \"gcloud\"\n  },\n  \"x\": 1.50\n}\n");
+  CHECK(r.out.find("removed credsStore \"upbound\"") != std::string::npos);
+  CHECK(r.out.find("removed credHelpers \"old.example\"") != std::string::npos);
+}
+
+TEST_CASE("configure --remove: a missing file, a dry run, invalid JSON, the kubelet", "[configure]") {
+  Fixture f;
+  RunResult missing = f.Docker({"--remove"});
+  CHECK(missing.code == 0);
+  CHECK(missing.out.find("does not exist") != std::string::npos);
+  CHECK_FALSE(Exists(f.path));
+
+  Write(f.path, "{\"credHelpers\":{\"xpkg.upbound.io\":\"upbound\"}}");
+  RunResult dry = f.Docker({"--remove", "--dry-run"});
+  CHECK(dry.code == 0);
+  CHECK(dry.out.find("-{\"credHelpers\":{\"xpkg.upbound.io\":\"upbound\"}}") != std::string::npos);
+  CHECK(dry.out.find("+{\"credHelpers\":{}}") != std::string::npos);
+  CHECK(Read(f.path) == "{\"credHelpers\":{\"xpkg.upbound.io\":\"upbound\"}}");
+
+  Write(f.path, "{\"credHelpers\": ");
+  RunResult invalid = f.Docker({"--remove"});
+  CHECK(invalid.code == 1);
+  CHECK(invalid.err.rfind("docker-credential-upbound: error: configure docker --remove: ", 0) == 0);
+  CHECK(Lines(invalid.err) == 1);
+  CHECK(Read(f.path) == "{\"credHelpers\": ");
+
+  RunResult kubelet = f.h.Run({"configure", "kubelet", "--remove"});
+  CHECK(kubelet.code == 1);
+  CHECK(Lines(kubelet.err) == 1);
+}
+
+}  // namespace
+}  // namespace dcu

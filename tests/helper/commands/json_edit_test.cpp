@@ -97,3 +97,28 @@ TEST_CASE("json edit: strings with braces, quotes and escapes do not confuse the
 
 }  // namespace
 }  // namespace dcu
+
+namespace dcu {
+namespace {
+
+TEST_CASE("json edit: RemoveMembers keeps every other member's bytes", "[json_edit]") {
+  const std::string text = "{\n\t\"a\": 1.50,\n\t\"h\": {\n\t\t\"x\": \"u\",\n\t\t\"y\": \"v\",\n\t\t\"z\": \"u\"\n\t}\n}\n";
+  StatusOr<std::string> middle = RemoveMembers(text, "h", {"y"});
+  REQUIRE(middle.ok());
+  CHECK(*middle == "{\n\t\"a\": 1.50,\n\t\"h\": {\n\t\t\"x\": \"u\",\n\t\t\"z\": \"u\"\n\t}\n}\n");
+  StatusOr<std::string> ends = RemoveMembers(text, "h", {"x", "z"});
+  REQUIRE(ends.ok());
+  CHECK(*ends == "{\n\t\"a\": 1.50,\n\t\"h\": {\n\t\t\"y\": \"v\"\n\t}\n}\n");
+  StatusOr<std::string> all = RemoveMembers(text, "h", {"x", "y", "z"});
+  REQUIRE(all.ok());
+  CHECK(*all == "{\n\t\"a\": 1.50,\n\t\"h\": {}\n}\n");
+  StatusOr<std::string> top = RemoveMembers(text, "", {"a"});
+  REQUIRE(top.ok());
+  CHECK(*top == "{\n\t\"h\": {\n\t\t\"x\": \"u\",\n\t\t\"y\": \"v\",\n\t\t\"z\": \"u\"\n\t}\n}\n");
+  CHECK(*RemoveMembers(text, "h", {"absent"}) == text);
+  CHECK(*RemoveMembers(text, "absent", {"x"}) == text);
+  CHECK(RemoveMembers("{\"h\": []}", "h", {"x"}).status().code() == Code::kInvalidInput);
+}
+
+}  // namespace
+}  // namespace dcu
