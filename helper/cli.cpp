@@ -129,7 +129,7 @@ void PrintUsage(std::ostream& out) {
   PrintRows(out, true);
   out << "\nGlobal flags:\n"
       << "  --debug    a redacted trace on stderr (also UP_DEBUG=1)\n"
-      << "  --help     this text; COMMAND --help for a command's\n"
+      << "  --help     this text (COMMAND --help: that command's flags)\n"
       << "\nRun '" << kProgramName << " COMMAND --help' for more about a command.\n";
 }
 

@@ -26,10 +26,12 @@ die() { printf '%s\n' "demo.sh: error: $*" >&2; exit 1; }
 show() { printf '$ %s\n' "$*"; "$@"; }
 
 # ------------------------------------------------------------ what it needs
+# Debian's python3, whose modules the packages below provide.
+PY=/usr/bin/python3
 missing=()
-command -v python3 >/dev/null 2>&1 || missing+=(python3)
-python3 -c 'import jwt' 2>/dev/null || missing+=(python3-jwt)
-python3 -c 'import cryptography' 2>/dev/null || missing+=(python3-cryptography)
+[ -x "$PY" ] || { missing+=(python3); PY=python3; }
+"$PY" -c 'import jwt' 2>/dev/null || missing+=(python3-jwt)
+"$PY" -c 'import cryptography' 2>/dev/null || missing+=(python3-cryptography)
 command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
 command -v skopeo >/dev/null 2>&1 || missing+=(skopeo)
 command -v dbus-daemon >/dev/null 2>&1 || missing+=(dbus)
@@ -94,7 +96,7 @@ echo "helper:           $(command -v $NAME) ($("$NAME" version))"
 say "2. a robot token, as 'up robot token create acme-ci demo --file robot-token.json' writes it"
 TOKEN_FILE=$DEMO/robot-token.json
 mint_robot acme demo "$TOKEN_FILE" || die "cannot mint a robot token"
-ACCESS_ID=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["accessId"])' "$TOKEN_FILE")
+ACCESS_ID=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["accessId"])' "$TOKEN_FILE")
 echo "robot-token.json: mode $(stat -c %a "$TOKEN_FILE"), access ID $ACCESS_ID (the token itself is never shown)"
 
 FAILED=()
@@ -113,13 +115,14 @@ cat "$DOCKER_CONFIG/config.json"
 say "5. push and pull a package image through the helper"
 printf 'unqualified-search-registries = []\n' >"$DEMO/registries.conf"
 printf '{"default":[{"type":"insecureAcceptAnything"}]}\n' >"$DEMO/policy.json"
-SKOPEO=(skopeo --registries-conf "$DEMO/registries.conf" --policy "$DEMO/policy.json" --tmpdir "$DEMO/tmp")
-python3 "$repo/tests/lib/make_oci_layout.py" "$DEMO/image" "an Upbound package layer" >/dev/null ||
+# (a function, so that `show` prints the command as a person types it)
+skopeo() { command skopeo --registries-conf "$DEMO/registries.conf" --policy "$DEMO/policy.json" --tmpdir "$DEMO/tmp" "$@"; }
+"$PY" "$repo/tests/lib/make_oci_layout.py" "$DEMO/image" "an Upbound package layer" >/dev/null ||
     die "cannot build the demo image"
-show "${SKOPEO[@]}" copy --quiet --format v2s2 --dest-tls-verify=false \
-    "oci:$DEMO/image:latest" "docker://$REG/acme/demo-package:v1.0.0"
+show skopeo copy --quiet --format v2s2 --dest-tls-verify=false \
+    "oci:$DEMO/image:v1" "docker://$REG/acme/demo-package:v1.0.0"
 step_ok $? 0 "skopeo push"
-show "${SKOPEO[@]}" copy --quiet --src-tls-verify=false \
+show skopeo copy --quiet --src-tls-verify=false \
     "docker://$REG/acme/demo-package:v1.0.0" "dir:$DEMO/pulled"
 step_ok $? 0 "skopeo pull"
 [ -f "$DEMO/pulled/manifest.json" ] && echo "pulled: $(ls "$DEMO/pulled" | wc -l) files, manifest $(wc -c <"$DEMO/pulled/manifest.json") bytes"
@@ -148,7 +151,7 @@ show "$NAME" doctor
 step_ok $? 1 "doctor (revoked token)"
 
 say "9. what Upbound saw"
-upbound_requests | python3 -c '
+upbound_requests | "$PY" -c '
 import collections, json, sys
 entries = [e for e in json.load(sys.stdin) if not e["path"].startswith("/_test")]
 print("%d calls to Upbound in all:" % len(entries))

@@ -122,8 +122,8 @@ check "the .deb's libc6 (>= $HAVE) covers GLIBC_$NEED" \
 check "the binary links only libc at load time" \
     bash -c "! objdump -p '$BUILD/docker-credential-upbound' | grep NEEDED | grep -v -e libc.so -e ld-linux"
 # the libraries loaded at run time are the ones the package depends on
-check "libcurl.so.4 comes from libcurl4" bash -c "dpkg -S \$(ldconfig -p | awk '/libcurl.so.4 /{print \$NF; exit}') | grep -q '^libcurl4:'"
-check "libsecret-1.so.0 comes from libsecret-1-0" bash -c "dpkg -S \$(ldconfig -p | awk '/libsecret-1.so.0 /{print \$NF; exit}') | grep -q '^libsecret-1-0:'"
+check "libcurl.so.4 (loaded at run time) comes from libcurl4" bash -c "dpkg -S '*/libcurl.so.4' | grep -q '^libcurl4:'"
+check "libsecret-1.so.0 (loaded at run time) comes from libsecret-1-0" bash -c "dpkg -S '*/libsecret-1.so.0' | grep -q '^libsecret-1-0:'"
 
 dpkg -i "$DEB" >"$E2E_TMP/dpkg.out" 2>&1
 rc=$?
