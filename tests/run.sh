@@ -61,13 +61,14 @@ else
     # First, what a newcomer runs on a fresh machine: install.sh installs
     # its own build dependencies (the Release build it makes is reused below).
     say "install/install.sh on this machine, before any package is installed"
+    # The demo below runs the binary it installed.
     INSTALL_PREFIX=$(mktemp -d "${TMPDIR:-/tmp}/upbound-install.XXXXXX")
     if bash install/install.sh --prefix "$INSTALL_PREFIX" 2>&1; then
         pass "install/install.sh installs its build dependencies, builds and installs"
+        INSTALLED_BIN=$INSTALL_PREFIX/bin/docker-credential-upbound
     else
         fail "install/install.sh on this machine"
     fi
-    rm -rf "$INSTALL_PREFIX"
     say "installing packages"
     if [ "$(id -u)" != 0 ]; then
         echo "tests/run.sh: must run as root to install packages (or set SKIP_APT=1)" >&2
@@ -190,6 +191,7 @@ cleanup() {
     fi
     stop_services
     [ -n "${TMP_ROOT:-}" ] && rm -rf "$TMP_ROOT"
+    [ -n "${INSTALL_PREFIX:-}" ] && rm -rf "$INSTALL_PREFIX"
     TMP_ROOT=
 }
 trap cleanup EXIT
@@ -283,7 +285,7 @@ fi
 # stand-in and registry; it stops them itself).
 say "install/demo.sh"
 DEMO_LOG=$TMP_ROOT/demo.log
-DEMO_BIN=$HELPER_BIN timeout 300 bash "$REPO/install/demo.sh" 2>&1 | tee "$DEMO_LOG"
+DEMO_BIN=${INSTALLED_BIN:-$HELPER_BIN} timeout 300 bash "$REPO/install/demo.sh" 2>&1 | tee "$DEMO_LOG"
 if [ "${PIPESTATUS[0]}" = 0 ] && grep -q '^demo.sh: every step worked$' "$DEMO_LOG"; then
     pass "install/demo.sh: every step worked"
 else
