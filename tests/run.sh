@@ -270,12 +270,11 @@ E2E_SCRIPTS=$(ls "$REPO"/tests/e2e/${E2E_ONLY:-}*_test.sh)
 run_e2e "" "$HELPER_BIN" "$REPO/tests/upbound/standin_test.sh $E2E_SCRIPTS"
 # The sanitizer pass skips what only repeats the same helper paths more
 # slowly (skopeo's copies, the concurrency storm), to keep CI short.
-# docker_cli, podman, interop and go_client drive the same
-# store/get/erase/list paths as protocol_test through real clients;
-# install_test tests packaging.
+# docker_cli, podman and go_client drive the same store/get/erase/list
+# paths as protocol_test through real clients; install_test tests packaging.
 ASAN_SCRIPTS=$(printf '%s\n' $E2E_SCRIPTS | grep -v -e skopeo_test -e concurrency_test \
     -e buildah_test -e cross_client_test -e keyring_stress_test -e install_test \
-    -e docker_cli_test -e podman_test -e interop_test -e go_client_test)
+    -e docker_cli_test -e podman_test -e go_client_test)
 ASAN_BIN=$REPO/build-asan/docker-credential-upbound
 if asan_build_finish && [ "${SKIP_ASAN_E2E:-}" != 1 ] && [ -x "$ASAN_BIN" ]; then
     run_e2e "asan/" "$ASAN_BIN" "$ASAN_SCRIPTS" E2E_SANITIZER=1 \
