@@ -6,6 +6,7 @@
 
 #include "tests/doubles/clocked_file_system.h"
 #include "tests/doubles/harness.h"
+#include "tests/helper/commands/unwrapped.h"
 #include "tests/doubles/unsigned_jwt.h"
 #include "tests/temp_dir.h"
 
@@ -39,26 +40,8 @@ struct Fixture {
       CHECK(r.out.find(secret) == std::string::npos);
       CHECK(r.err.find(secret) == std::string::npos);
     }
-    r.out = Unwrapped(r.out);
+    r.out = Unwrapped(r.out, 14);
     return r;
-  }
-  // stdout with each wrapped value joined back onto its field's line.
-  static std::string Unwrapped(const std::string& out) {
-    std::string joined;
-    std::size_t pos = 0;
-    while (pos < out.size()) {
-      std::size_t end = out.find('\n', pos);
-      std::string line = out.substr(pos, end - pos);
-      pos = end + 1;
-      if (line.size() > 80) CHECK(line.find(' ', 14) == std::string::npos);
-      if (line.compare(0, 14, std::string(14, ' ')) == 0 && !joined.empty()) {
-        joined.back() = ' ';
-        joined += line.substr(14) + "\n";
-      } else {
-        joined += line + "\n";
-      }
-    }
-    return joined;
   }
   StatusOr<Credential> Stored() { return h.store().Get(kHost); }
   Harness h;

@@ -18,25 +18,6 @@ const std::string kStore =
 
 bool Has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
-// The output with each wrapped value joined back onto its field's line;
-// checks that no line is wider than 80 columns unless one word makes it so.
-std::string Unwrapped(const std::string& out) {
-  std::string joined;
-  std::size_t pos = 0;
-  while (pos < out.size()) {
-    std::size_t end = out.find('\n', pos);
-    std::string line = out.substr(pos, end - pos);
-    pos = end + 1;
-    if (line.size() > 80) CHECK(line.find(' ', 16) == std::string::npos);
-    if (line.compare(0, 16, std::string(16, ' ')) == 0 && !joined.empty()) {
-      joined.back() = ' ';
-      joined += line.substr(16) + "\n";
-    } else {
-      joined += line + "\n";
-    }
-  }
-  return joined;
-}
 
 struct Fixture : SessionFixture {
   RunResult Status(bool as_json = false) {
@@ -44,7 +25,7 @@ struct Fixture : SessionFixture {
     RunResult r = h.Run(as_json ? std::vector<std::string>{"status", "--json"} : std::vector<std::string>{"status"});
     CHECK(h.http.requests().size() == sent);  // local only
     CHECK(r.code == 0);
-    if (!as_json) r.out = Unwrapped(r.out);
+    if (!as_json) r.out = Unwrapped(r.out, 16);
     for (const char* secret : {"robot-token-secret", "sid-1", "env-secret", "file-secret", "acme-secret"}) {
       INFO(secret);
       CHECK(!Has(r.out, secret));
