@@ -6,6 +6,7 @@
 
 #include "helper/upbound/token_cache.h"
 #include "tests/doubles/session_fixture.h"
+#include "tests/helper/commands/unwrapped.h"
 
 namespace dcu {
 namespace {
