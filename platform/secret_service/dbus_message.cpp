@@ -257,7 +257,9 @@ std::size_t MessageSize(std::string_view fixed) {
 
 StatusOr<Message> ParseMessage(std::string_view bytes) {
   Status bad = Status::Unavailable("D-Bus: malformed message");
-  if (MessageSize(bytes) != bytes.size()) return bad;
+  // MessageSize is 0 for no valid header, which an empty input would match.
+  std::size_t size = MessageSize(bytes);
+  if (size == 0 || size != bytes.size()) return bad;
   Message m;
   m.little_endian = bytes[0] == 'l';
   m.type = static_cast<MessageType>(bytes[1]);

@@ -98,5 +98,13 @@ TEST_CASE("dbus: a method call parses back", "[dbus_message]") {
   CHECK_FALSE(ParseMessage(call.substr(0, call.size() - 1)).ok());
 }
 
+// Found by tests/fuzz/dbus_message_fuzz.cpp: an empty input read bytes[0]
+// and bytes[1] past the end (MessageSize is 0 for it, as its size is).
+TEST_CASE("dbus: an empty or short input is malformed, not read past its end", "[dbus_message]") {
+  CHECK_FALSE(ParseMessage(std::string_view()).ok());
+  CHECK_FALSE(ParseMessage(std::string_view("l", 1)).ok());
+  CHECK_FALSE(ParseMessage(std::string_view("l\x02\0\x01", 4)).ok());
+}
+
 }  // namespace
 }  // namespace dcu::dbus
