@@ -18,12 +18,12 @@
 #     killed at random while it replaces a credential, alternately with the
 #     same username and another one: get returns the previous credential or
 #     the new one, never neither nor a mix, list agrees, and the keyring
-#     holds exactly one item for the server; except that a store changing
-#     the username, killed between writing the new item and removing the
-#     old one, leaves both until the next store or erase (the Secret Service
-#     has no call that changes an item's attributes and secret at once);
-#     never three, and get must not fall back to an older credential while
-#     two are there; a store that finishes always leaves exactly one
+#     holds exactly one item in use for the server. A store changing the
+#     username marks the old item superseded, writes the new one, then
+#     removes the old (the Secret Service has no call that changes an
+#     item's attributes and secret at once): killed in between, the marked
+#     item may stay until the next store or erase, never more than one,
+#     and readers ignore it. A store that finishes leaves exactly one item
 #
 # CRASH_ROUNDS (default 60) sets the random rounds per exchange, CRASH_AT_ROUNDS
 # (4) the rounds per kill point, CRASH_STORE_ROUNDS (100) the store rounds,
@@ -112,14 +112,14 @@ done
 # A server that is no Upbound registry: store writes the keyring item itself.
 export DOCKER_CREDENTIAL_UPBOUND_EXCHANGE=session CACHE_DIR=$E2E_TMP/cache-store
 export DOCKER_CREDENTIAL_UPBOUND_CACHE_DIR=$CACHE_DIR STORE_SERVER=crash-store.example
-rounds "store: $STORE_ROUNDS stores killed at random while replacing a credential: get returns the previous or the new one, never neither nor a mix, list agrees, no stray item" \
+rounds "store: $STORE_ROUNDS stores killed at random while replacing a credential: get returns the previous or the new one, never neither nor a mix, list agrees, exactly one item in use" \
     store "$STORE_ROUNDS"
 check "store: ... most kills landed inside the store ($(field killed) of $STORE_ROUNDS)" \
     test "$(field killed)" -ge $(( STORE_ROUNDS / 2 ))
 check "store: ... both outcomes happened (previous $(field got_previous), new $(field got_new))" \
     test "$(field got_previous)" -gt 0 -a "$(field got_new)" -gt 0
 check_eq "store: ... a last store, not killed, leaves exactly one item" 1 "$(field items_at_end)"
-diag "store: $(field two_items_after_kill) kills between writing a new username's item and removing the old one left both for a while"
+diag "store: $(field superseded_left) kills between writing a new username's item and removing the old one left the old one marked for a while"
 hcall erase "$STORE_SERVER"
 check_eq "store: erase removes the server's item" "0 0" "$H_RC $(count_ours "$STORE_SERVER")"
 

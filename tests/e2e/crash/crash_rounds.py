@@ -26,10 +26,11 @@ alternately with the same username (a new secret) and a new username, and
 kills the store after a random delay. Then `get` returns the previous
 credential or the new one, never neither and never a mix; `list` names the
 username get returned; the keyring holds exactly one of our items for the
-server (secret-tool search), or two right after a store that changes the
-username was killed between writing the new item and removing the old one
-(two_items_after_kill; see below); the server's lock is free. A last store,
-not killed, must leave exactly one item.
+server that is not marked superseded, and at most one that is (a store
+that changes the username marks the old item, writes the new one, then
+removes the old: killed in between, the marked item stays until the next
+store or erase; superseded_left counts those rounds); the server's lock is
+free. A last store, not killed, must leave exactly one item.
 
 Environment: HELPER_BIN, CACHE_DIR, GET_INPUT (a file holding the server
 URL), STDERR_FILE (every helper stderr is appended), SECRETS_FILE (every
@@ -324,9 +325,9 @@ def get_rounds(kind, rounds, point=None):
 
 # ------------------------------------------------------------------ store rounds
 
-def keyring_items(server):
+def keyring_items(server, *more):
     out = subprocess.run(["secret-tool", "search", "--all", "xdg:schema", "io.upbound.Credentials",
-                          "server", server], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          "server", server] + list(more), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                          stderr=subprocess.DEVNULL, timeout=20).stdout
     return sum(1 for line in out.splitlines() if line.startswith(b"[/"))
 
@@ -399,17 +400,21 @@ def store_rounds(rounds):
         if got is not None and listed != got[0]:
             bump("list_wrong")
             problem("%s: list names %r for the server, get returned %r" % (where, listed, got[0]))
-        # A store whose username changes writes the new item, then removes
-        # the old one: the Secret Service cannot change an item's attributes
-        # and secret in one call. Killed between the two, both stay until the
-        # next store or erase (get and list agree on one of them meanwhile).
+        # A store whose username changes marks the old item superseded,
+        # writes the new one, then removes the old: the Secret Service cannot
+        # change an item's attributes and secret in one call. Killed between
+        # the two, the marked item stays until the next store or erase; the
+        # unmarked one is the one in use.
         n = keyring_items(server)
-        if n == 2 and killed:
-            bump("two_items_after_kill")
-        elif n != 1:
-            bump("items_not_one")
-            problem("%s: the keyring holds %d of our items for the server%s" %
-                    (where, n, "" if killed else " after a store that finished"))
+        marked = keyring_items(server, "superseded", "1")
+        # in use: the unmarked item, or the marked one when it is alone
+        # (killed after marking, before writing the new item)
+        if (n, marked) not in ((1, 0), (1, 1), (2, 1)) or (marked and not killed):
+            bump("items_wrong")
+            problem("%s: the keyring holds %d of our items for the server, %d marked superseded%s" %
+                    (where, n, marked, "" if killed else ", after a store that finished"))
+        elif marked:
+            bump("superseded_left")
         if got is not None:
             prev = got
     # the next store that finishes leaves exactly one
