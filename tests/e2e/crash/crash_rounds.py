@@ -325,11 +325,14 @@ def get_rounds(kind, rounds, point=None):
 
 # ------------------------------------------------------------------ store rounds
 
-def keyring_items(server, *more):
+def keyring_items(server):
+    """(our items for server, how many of them are marked superseded)"""
     out = subprocess.run(["secret-tool", "search", "--all", "xdg:schema", "io.upbound.Credentials",
-                          "server", server] + list(more), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                         stderr=subprocess.DEVNULL, timeout=20).stdout
-    return sum(1 for line in out.splitlines() if line.startswith(b"[/"))
+                          "server", server], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, timeout=20).stdout  # attributes go to stderr
+    lines = [line.strip() for line in out.splitlines()]
+    return (sum(1 for line in lines if line.startswith(b"[/")),
+            sum(1 for line in lines if line.replace(b" ", b"") == b"attribute.superseded=1"))
 
 
 def store_rounds(rounds):
@@ -405,8 +408,7 @@ def store_rounds(rounds):
         # change an item's attributes and secret in one call. Killed between
         # the two, the marked item stays until the next store or erase; the
         # unmarked one is the one in use.
-        n = keyring_items(server)
-        marked = keyring_items(server, "superseded", "1")
+        n, marked = keyring_items(server)
         # in use: the unmarked item, or the marked one when it is alone
         # (killed after marking, before writing the new item)
         if (n, marked) not in ((1, 0), (1, 1), (2, 1)) or (marked and not killed):
@@ -424,7 +426,7 @@ def store_rounds(rounds):
     cred = parse_credential(out) if rc2 == 0 else None
     if rc != 0 or cred is None or (cred["Username"], cred["Secret"]) != final:
         problem("the final store (exit %s) did not take effect" % rc)
-    stats["items_at_end"] = keyring_items(server)
+    stats["items_at_end"] = keyring_items(server)[0]
     if stats["items_at_end"] != 1:
         problem("the keyring holds %d of our items for the server after the final store" % stats["items_at_end"])
     stats["temps_end"] = scan_cache("at the end")
