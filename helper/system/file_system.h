@@ -45,7 +45,8 @@ class FileSystem {
   virtual StatusOr<std::string> ReadPrivateFile(const std::string& path, std::size_t limit) = 0;
 
   // Replaces path atomically (temporary file, fsync-free rename) with mode
-  // 0600. A reader sees the old or the new content, never a mix.
+  // 0600. A reader sees the old or the new content, never a mix. Temporary
+  // files for path that writers killed before their rename left are removed.
   virtual Status WritePrivateFileAtomic(const std::string& path, const std::string& data) = 0;
 
   // Where the file at path really is, for a command that replaces a file

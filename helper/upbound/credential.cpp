@@ -62,8 +62,10 @@ void WarnUncached(Context& ctx, const std::string& key, const Status& why) {
 // The registry's verdict on the pair: from the cache while it holds, else
 // asked once under the host's lock (whoever waited finds it in the cache).
 // Unavailable when nobody could ask: the pair is then handed out unverified.
+// *changed: the token was stored or erased since robot was read (nothing
+// asked, nothing cached); the caller reads it again.
 StatusOr<Verdict> VerdictFor(Context& ctx, const TokenScope& scope, const RobotToken& robot,
-                             Clock::time_point deadline) {
+                             Clock::time_point deadline, bool* changed) {
   const Settings& settings = scope.settings;
   const std::string& key = scope.key;
   TokenCache cache(ctx.fs, settings.cache_dir);
@@ -79,6 +81,13 @@ StatusOr<Verdict> VerdictFor(Context& ctx, const TokenScope& scope, const RobotT
     can_cache = false;
   } else if (verdict = cache.LoadVerdict(key, identity); verdict.ok()) {
     return verdict;  // another process asked while this one waited
+  } else {
+    // A store or erase (they hold this lock) may have replaced the token
+    // since it was read: a verdict on the old one must not outlive it.
+    StatusOr<RobotToken> current = LoadRobot(ctx, scope);
+    *changed = !current.ok() || current->token != robot.token || current->access_id != robot.access_id;
+    if (current.ok()) Wipe(current->token);
+    if (*changed) return Status::Unavailable("the robot token changed");
   }
   HttpClient http = ctx.Http();
   HttpClient probe = ctx.Http(1);
@@ -98,14 +107,20 @@ StatusOr<Verdict> VerdictFor(Context& ctx, const TokenScope& scope, const RobotT
 }
 
 // The documented pair, unless the registry said no to it.
-StatusOr<RegistryCredential> DirectCredential(Context& ctx, const TokenScope& scope, Clock::time_point deadline) {
+StatusOr<RegistryCredential> DirectCredential(Context& ctx, const TokenScope& scope, Clock::time_point deadline,
+                                              bool retry = true) {
   const std::string& key = scope.key;
   StatusOr<RobotToken> robot = LoadRobot(ctx, scope);
   if (!robot.ok()) return robot.status();
   Debug(ctx, key, "direct: robot token from " + robot->origin);
   std::int64_t verified_until = 0;
   if (scope.settings.verify_period_seconds > 0) {
-    StatusOr<Verdict> verdict = VerdictFor(ctx, scope, *robot, deadline);
+    bool changed = false;
+    StatusOr<Verdict> verdict = VerdictFor(ctx, scope, *robot, deadline, &changed);
+    if (changed && retry) {
+      Wipe(robot->token);
+      return DirectCredential(ctx, scope, deadline, false);
+    }
     if (!verdict.ok()) {
       Debug(ctx, key, "handing out the pair unverified: " + verdict.status().message());
     } else if (verdict->kind == Verdict::kAccepted) {

@@ -1,5 +1,6 @@
 #include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -46,6 +47,29 @@ bool ReadAtMost(int fd, std::size_t limit, std::string* data) {
   }
   WipeBytes(buffer, sizeof buffer);
   return true;
+}
+
+// A writer killed between creating its temporary file (<name>.tmp.<pid>)
+// and the rename leaves that file behind, and the next writer uses another
+// name: without this, every crash at that moment would leave one more.
+// Removes those of writers that are gone; a live writer's stays, as does
+// one whose process ID was reused since (it goes once that process ends).
+void RemoveAbandonedTemps(const std::string& path) {
+  std::size_t slash = path.rfind('/');
+  std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  std::string prefix = (slash == std::string::npos ? path : path.substr(slash + 1)) + ".tmp.";
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) return;
+  while (dirent* entry = readdir(d)) {
+    std::string name = entry->d_name;
+    if (name.compare(0, prefix.size(), prefix) != 0) continue;
+    std::string digits = name.substr(prefix.size());
+    if (digits.empty() || digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos) continue;
+    pid_t pid = static_cast<pid_t>(std::stol(digits));
+    if (pid <= 0 || pid == getpid() || kill(pid, 0) == 0 || errno != ESRCH) continue;
+    unlinkat(dirfd(d), name.c_str(), 0);
+  }
+  closedir(d);
 }
 
 class PosixFileSystem : public FileSystem {
@@ -129,6 +153,7 @@ class PosixFileSystem : public FileSystem {
       unlink(temp.c_str());
       return failed;
     }
+    RemoveAbandonedTemps(path);
     return Status::Ok();
   }
 

@@ -14,6 +14,14 @@ namespace dcu::keyring {
 
 inline constexpr const char* kSchemaName = "io.upbound.Credentials";
 inline constexpr const char* kDockerSchemaName = "io.docker.Credentials";
+// Set ("1") on our item for a server while a store replaces it with an item
+// for another username: the Secret Service cannot change an item's
+// attributes and secret in one call, so a store marks the old item, writes
+// the new one, then removes the old. Readers prefer an unmarked item, so a
+// store killed between those steps leaves the previous credential or the
+// new one in use, never neither and never the two by turns; the next store
+// or erase removes the marked item.
+inline constexpr const char* kSupersededAttribute = "superseded";
 
 // The registry key an item's "server" attribute names, or "" when it names
 // none. docker-credential-secretservice keys its items by the URL exactly

@@ -18,6 +18,7 @@ LoadedLibrary<LibSecret> Load() {
   so.Resolve("secret_item_get_locked", &lib.item_get_locked);
   so.Resolve("secret_item_get_attributes", &lib.item_get_attributes);
   so.Resolve("secret_item_delete_sync", &lib.item_delete_sync);
+  so.Resolve("secret_item_set_attributes_sync", &lib.item_set_attributes_sync);
   so.Resolve("secret_value_new", &lib.value_new);
   so.Resolve("secret_value_unref", &lib.value_unref);
   so.Resolve("g_hash_table_new", &lib.hash_table_new);

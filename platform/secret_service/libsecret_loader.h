@@ -22,6 +22,7 @@ struct LibSecret {
   decltype(&::secret_item_get_locked) item_get_locked;
   decltype(&::secret_item_get_attributes) item_get_attributes;
   decltype(&::secret_item_delete_sync) item_delete_sync;
+  decltype(&::secret_item_set_attributes_sync) item_set_attributes_sync;
   decltype(&::secret_value_new) value_new;
   decltype(&::secret_value_unref) value_unref;
 

@@ -113,6 +113,23 @@ class LibsecretStore : public SecretStore {
     Status status = CheckDefaultCollectionUnlocked(op);
     if (!status.ok()) return status;
 
+    // Another username's item is replaced in steps (keyring_common.h,
+    // kSupersededAttribute): leftovers of a store killed midway go first
+    // (this runs under the server's lock, so none is in progress), then
+    // the other usernames' items are marked, the new one written, and the
+    // marked ones removed.
+    ItemList before{lib_};
+    status = Search(op, &kSchema, {{"server", cred.server}}, &before);
+    if (!status.ok()) return status;
+    status = RemoveSuperseded(op, before, false);
+    if (!status.ok()) return status;
+    for (GList* l = before.list; l != nullptr; l = l->next) {
+      SecretItem* item = static_cast<SecretItem*>(l->data);
+      if (Attribute(lib_, item, "username") == cred.username || Superseded(item)) continue;
+      status = MarkSuperseded(op, item, cred.server);
+      if (!status.ok()) return status;
+    }
+
     GHashTable* attributes = NewAttributes({{"server", cred.server}, {"username", cred.username}});
     SecretValue* value = lib_->value_new(cred.secret.data(), static_cast<gssize>(cred.secret.size()),
                                          "text/plain");
@@ -129,13 +146,7 @@ class LibsecretStore : public SecretStore {
     ItemList ours{lib_};
     status = Search(op, &kSchema, {{"server", cred.server}}, &ours);
     if (!status.ok()) return status;
-    for (GList* l = ours.list; l != nullptr; l = l->next) {
-      SecretItem* item = static_cast<SecretItem*>(l->data);
-      if (Attribute(lib_, item, "username") == cred.username) continue;
-      status = DeleteItem(op, item);
-      if (!status.ok()) return status;
-    }
-    return Status::Ok();
+    return RemoveSuperseded(op, ours, true, cred.username);
   }
 
   // Deleting needs neither sessions nor collections: the native client
@@ -167,6 +178,11 @@ class LibsecretStore : public SecretStore {
                 std::initializer_list<std::pair<const char*, std::string>> attributes,
                 ItemList* out);
   Status DeleteItem(Operation& op, SecretItem* item);
+  bool Superseded(SecretItem* item) { return Attribute(lib_, item, keyring::kSupersededAttribute) == "1"; }
+  Status MarkSuperseded(Operation& op, SecretItem* item, const std::string& server);
+  // Deletes the marked items among items, when an unmarked one remains;
+  // with all_but, every item but an unmarked one of username all_but.
+  Status RemoveSuperseded(Operation& op, const ItemList& items, bool all_but, const std::string& username = "");
   Status CheckDefaultCollectionUnlocked(Operation& op);
   GHashTable* NewAttributes(std::initializer_list<std::pair<const char*, std::string>> attributes);
   Status FromGError(Operation& op, const std::string& context, GError* error);
@@ -236,6 +252,40 @@ Status LibsecretStore::DeleteItem(Operation& op, SecretItem* item) {
   GError* error = nullptr;
   lib_->item_delete_sync(item, op.cancellable, &error);
   if (error != nullptr) return FromGError(op, "delete", error);
+  return Status::Ok();
+}
+
+Status LibsecretStore::MarkSuperseded(Operation& op, SecretItem* item, const std::string& server) {
+  if (lib_->item_get_locked(item)) return keyring::LockedError("the collection holding the credential");
+  attribute_values_.clear();
+  // No schema: libsecret would refuse an attribute the schema lacks, so
+  // xdg:schema is given as the item has it.
+  GHashTable* attributes = NewAttributes({{"xdg:schema", keyring::kSchemaName},
+                                          {"server", server},
+                                          {"username", Attribute(lib_, item, "username")},
+                                          {keyring::kSupersededAttribute, "1"}});
+  GError* error = nullptr;
+  lib_->item_set_attributes_sync(item, nullptr, attributes, op.cancellable, &error);
+  lib_->hash_table_unref(attributes);
+  if (error != nullptr) return FromGError(op, "store", error);
+  return Status::Ok();
+}
+
+Status LibsecretStore::RemoveSuperseded(Operation& op, const ItemList& items, bool all_but,
+                                        const std::string& username) {
+  bool unmarked = false;
+  for (GList* l = items.list; l != nullptr; l = l->next) {
+    SecretItem* item = static_cast<SecretItem*>(l->data);
+    if (!Superseded(item) && (!all_but || Attribute(lib_, item, "username") == username)) unmarked = true;
+  }
+  if (!unmarked) return Status::Ok();  // the marked item is all there is: it serves
+  for (GList* l = items.list; l != nullptr; l = l->next) {
+    SecretItem* item = static_cast<SecretItem*>(l->data);
+    bool keep = !Superseded(item) && (!all_but || Attribute(lib_, item, "username") == username);
+    if (keep) continue;
+    Status status = DeleteItem(op, item);
+    if (!status.ok()) return status;
+  }
   return Status::Ok();
 }
 

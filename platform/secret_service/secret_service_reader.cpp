@@ -219,6 +219,21 @@ StatusOr<Credential> ReadSecretServiceCredential(dbus::Bus& bus, const std::stri
   if (!status.ok()) return status;
   StatusOr<Item> chosen = FirstFound({ours});
   if (!chosen.ok()) return chosen.status();
+  // Several of ours only while a store replaces one username's item with
+  // another's, or after one killed then: the unmarked item is the one in
+  // use (keyring_common.h, kSupersededAttribute).
+  if (StatusOr<Found> found = ParseSearch(ours); found.ok() && found->unlocked.size() > 1) {
+    std::vector<Item> items = ItemsOf(Found{found->unlocked, {}});
+    status = Describe(bus, &items, nullptr);
+    if (!status.ok()) return status;
+    for (const Item& item : items) {
+      auto marked = item.attributes.find(keyring::kSupersededAttribute);
+      if (marked == item.attributes.end() || marked->second != "1") {
+        chosen = Item{item.path, false, {}};
+        break;
+      }
+    }
+  }
 
   // 2. Only when ours is missing: docker-credential-secretservice's, by
   // exact spelling, in one batch.
@@ -287,6 +302,10 @@ StatusOr<std::map<std::string, std::string>> ListSecretServiceCredentials(
     std::vector<Item> items = ItemsOf(*found);
     status = Describe(bus, &items, next_page);
     if (!status.ok()) return status;
+    // An unmarked item of ours comes first and wins over a superseded one.
+    std::stable_partition(items.begin(), items.end(), [](Item& item) {
+      return item.attributes[keyring::kSupersededAttribute] != "1";
+    });
     for (Item& item : items) {
       const std::string& attribute = item.attributes["server"];
       std::string key = legacy ? keyring::LegacyItemKey(attribute) : keyring::ItemKey(attribute);

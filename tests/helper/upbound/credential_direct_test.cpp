@@ -153,5 +153,39 @@ TEST_CASE("direct: docker login's store of what get returned stores the same pai
   CHECK(f.h.store().Get(kHost)->secret == "robot-token-secret");
 }
 
+
+// Hands out what the harness' store holds, then erases it, as an erase that
+// runs between a get's read of the token and its taking the host's lock.
+class ErasedAfterRead : public SecretStore {
+ public:
+  explicit ErasedAfterRead(SecretStore& target) : target_(target) {}
+  StatusOr<Credential> Get(const std::string& server) override {
+    StatusOr<Credential> cred = target_.Get(server);
+    (void)target_.Erase(server);
+    return cred;
+  }
+  Status Put(const Credential& cred) override { return target_.Put(cred); }
+  Status Erase(const std::string& server) override { return target_.Erase(server); }
+  StatusOr<std::map<std::string, std::string>> List() override { return target_.List(); }
+
+ private:
+  SecretStore& target_;
+};
+
+TEST_CASE("direct: a token erased while a get waits for the lock leaves no verdict behind", "[direct]") {
+  Fixture f;
+  SecretStore& backing = f.h.store();
+  f.h.system().open_secret_store = [&backing](const SecretStoreOptions&) -> std::unique_ptr<SecretStore> {
+    return std::make_unique<ErasedAfterRead>(backing);
+  };
+  f.Challenge();
+  f.Realm(200);
+  RunResult r = f.h.Run({"get"}, kHost);
+  CHECK(r.out == kNotFound);      // read again under the lock: gone
+  CHECK(f.h.http.requests().empty());  // nobody was asked about the erased token
+  std::string dir = f.h.env["DOCKER_CREDENTIAL_UPBOUND_CACHE_DIR"];
+  for (const std::string& name : f.fs.ListDir(dir)) CHECK(name.find(".verdict") == std::string::npos);
+}
+
 }  // namespace
 }  // namespace dcu

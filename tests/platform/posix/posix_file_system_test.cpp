@@ -68,6 +68,24 @@ TEST_CASE("posix fs: private dir and atomic private files", "[posix_file_system]
   REQUIRE(fs.RemoveFile(file).ok());
 }
 
+TEST_CASE("posix fs: a write removes the temporary files of killed writers", "[posix_file_system]") {
+  TempDir dir;
+  FileSystem& fs = *DefaultFileSystem();
+  pid_t gone = fork();
+  if (gone == 0) _exit(0);
+  waitpid(gone, nullptr, 0);
+  std::string file = dir.path + "/f.json";
+  std::string dead = file + ".tmp." + std::to_string(gone);
+  std::string live = file + ".tmp." + std::to_string(getppid());
+  std::string other = dir.path + "/g.json.tmp." + std::to_string(gone);
+  for (const std::string& temp : {dead, live, other}) std::ofstream(temp) << "{\"half";
+  REQUIRE(fs.WritePrivateFileAtomic(file, "new").ok());
+  CHECK(access(dead.c_str(), F_OK) != 0);   // its writer is gone
+  CHECK(access(live.c_str(), F_OK) == 0);   // its writer may still rename it
+  CHECK(access(other.c_str(), F_OK) == 0);  // another file's: left to its writers
+  CHECK(*fs.ReadPrivateFile(file, 100) == "new");
+}
+
 TEST_CASE("posix fs: a fingerprint changes with the content", "[posix_file_system]") {
   TempDir dir;
   FileSystem& fs = *DefaultFileSystem();

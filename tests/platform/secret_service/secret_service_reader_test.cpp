@@ -49,6 +49,36 @@ TEST_CASE("reader: the first call is a lone ReadAlias, OpenSession comes after a
   CHECK(fake.calls("OpenSession") == 1);
 }
 
+TEST_CASE("reader: an item marked superseded by a store killed midway is not the one in use",
+          "[secret_service_reader]") {
+  // What a store that changes the username leaves when killed after writing
+  // the new item and before removing the old, marked one (keyring_common.h):
+  // the new item is in use whichever order the search returns them in.
+  for (bool marked_first : {true, false}) {
+    FakeSecretService fake;
+    auto old_item = Ours("registry.example", "old-user");
+    old_item["superseded"] = "1";
+    if (marked_first) fake.Add(old_item, "old-pw");
+    fake.Add(Ours("registry.example", "new-user"), "new-pw");
+    if (!marked_first) fake.Add(old_item, "old-pw");
+    StatusOr<Credential> cred = ReadSecretServiceCredential(fake, "registry.example");
+    REQUIRE(cred.ok());
+    CHECK(cred->username == "new-user");
+    CHECK(cred->secret == "new-pw");
+    StatusOr<std::map<std::string, std::string>> list = ListSecretServiceCredentials(fake);
+    REQUIRE(list.ok());
+    CHECK(*list == std::map<std::string, std::string>{{"registry.example", "new-user"}});
+  }
+  // Killed after marking, before writing: the marked item is all there is, and serves.
+  FakeSecretService fake;
+  auto alone = Ours("registry.example", "old-user");
+  alone["superseded"] = "1";
+  fake.Add(alone, "old-pw");
+  StatusOr<Credential> cred = ReadSecretServiceCredential(fake, "registry.example");
+  REQUIRE(cred.ok());
+  CHECK(cred->secret == "old-pw");
+}
+
 TEST_CASE("reader: erase and list introduce themselves first too", "[secret_service_reader]") {
   FakeSecretService fake;
   fake.Add(Ours("registry.example", "robot"), "pw");
