@@ -183,6 +183,11 @@ unset SERVICES_PIDS
 . "$REPO/tests/lib/services.sh"
 TMP_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/upbound-tests.XXXXXX")
 cleanup() {
+    if [ -n "${HYGIENE_SAMPLER_PID:-}" ]; then
+        kill "$HYGIENE_SAMPLER_PID" 2>/dev/null
+        wait "$HYGIENE_SAMPLER_PID" 2>/dev/null
+        HYGIENE_SAMPLER_PID=
+    fi
     if [ -n "${ASAN_BUILD_PID:-}" ]; then
         pkill -TERM -P "$ASAN_BUILD_PID" 2>/dev/null
         kill "$ASAN_BUILD_PID" 2>/dev/null
@@ -267,6 +272,22 @@ run_e2e() { # run_e2e PREFIX HELPER_BIN SCRIPTS [ENV=VALUE...]
     done
 }
 E2E_SCRIPTS=$(ls "$REPO"/tests/e2e/${E2E_ONLY:-}*_test.sh)
+
+# --- secret hygiene (issue 10, item 5): every secret an e2e script
+# remembers is also a canary in $E2E_CANARY_FILE; a sampler reads
+# /proc/*/cmdline and /proc/*/environ while the scripts run, and the final
+# scan (below, after both passes) checks files, logs, modes and cores.
+# tests/lib/canary_scan.py states the rule.
+HYGIENE_SINCE=$(date +%s)
+E2E_CANARY_FILE=$TMP_ROOT/canaries
+( umask 077; : >"$E2E_CANARY_FILE" )
+export E2E_CANARY_FILE
+ulimit -S -c unlimited 2>/dev/null   # a crash leaves a core for the scan to find
+/usr/bin/python3 "$REPO/tests/lib/canary_scan.py" sample --canaries "$E2E_CANARY_FILE" \
+    --out "$TMP_ROOT/hygiene.findings" --stats "$TMP_ROOT/hygiene.stats" </dev/null &
+HYGIENE_SAMPLER_PID=$!
+# --- end secret hygiene
+
 run_e2e "" "$HELPER_BIN" "$REPO/tests/upbound/standin_test.sh $E2E_SCRIPTS"
 # The sanitizer pass skips what only repeats the same helper paths more
 # slowly (skopeo's copies, the concurrency storm), to keep CI short.
@@ -274,12 +295,39 @@ run_e2e "" "$HELPER_BIN" "$REPO/tests/upbound/standin_test.sh $E2E_SCRIPTS"
 # paths as protocol_test through real clients; install_test tests packaging.
 ASAN_SCRIPTS=$(printf '%s\n' $E2E_SCRIPTS | grep -v -e skopeo_test -e concurrency_test \
     -e buildah_test -e cross_client_test -e keyring_stress_test -e install_test \
-    -e docker_cli_test -e podman_test -e go_client_test)
+    -e docker_cli_test -e podman_test -e go_client_test -e canary_selftest_test)
 ASAN_BIN=$REPO/build-asan/docker-credential-upbound
 if asan_build_finish && [ "${SKIP_ASAN_E2E:-}" != 1 ] && [ -x "$ASAN_BIN" ]; then
     run_e2e "asan/" "$ASAN_BIN" "$ASAN_SCRIPTS" E2E_SANITIZER=1 \
         ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 fi
+
+# --- secret hygiene: stop the sampler (by PID), report it, scan the run's
+# files: the test HOME and XDG dirs, the run's logs and temporary files
+# (all under $TMP_ROOT), files created in /tmp and /var/tmp during the run,
+# core files in the working directory.
+hygiene_tap() { # count the TAP lines of a hygiene check
+    local line
+    while IFS= read -r line; do
+        echo "$line"
+        case $line in
+            "ok - "*) pass "${line#ok - }" ;;
+            "not ok - "*) fail "${line#not ok - }" ;;
+        esac
+    done
+}
+say "secret hygiene: /proc sampler and final scan"
+kill "$HYGIENE_SAMPLER_PID" 2>/dev/null
+wait "$HYGIENE_SAMPLER_PID" 2>/dev/null
+HYGIENE_SAMPLER_PID=
+hygiene_tap < <(/usr/bin/python3 "$REPO/tests/lib/canary_scan.py" report \
+    --out "$TMP_ROOT/hygiene.findings" --stats "$TMP_ROOT/hygiene.stats")
+HYGIENE_SCRATCH=()
+for d in "$TMPDIR"/e2e-*; do [ -d "$d" ] && HYGIENE_SCRATCH+=(--scratch "$d"); done  # left by a killed script
+hygiene_tap < <(/usr/bin/python3 "$REPO/tests/lib/canary_scan.py" scan --name "whole run" \
+    --canaries "$E2E_CANARY_FILE" --root "$TMP_ROOT" "${HYGIENE_SCRATCH[@]}" \
+    --new-root /tmp --new-root /var/tmp --since "$HYGIENE_SINCE" --core-dir "$REPO" --core-dir "$PWD")
+# --- end secret hygiene
 
 # The README's first command, as a newcomer runs it (its own keyring,
 # stand-in and registry; it stops them itself).
