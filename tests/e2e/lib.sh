@@ -94,6 +94,12 @@ check_eq() {
 e2e_finish() {
     e2e_check_no_secret_leak
     e2e_hygiene_scan
+    # which commands this script ran (tests/run.sh checks that the sanitizer
+    # pass runs every command of --help)
+    if [ -n "${E2E_COMMANDS_FILE:-}" ] && [ -f "$E2E_TMP/helper-argv.log" ]; then
+        awk '{for (i = 1; i <= NF; i++) if ($i !~ /^-/) {print $i; break}}' \
+            "$E2E_TMP/helper-argv.log" | sort -u >>"$E2E_COMMANDS_FILE"
+    fi
     if [ "${E2E_SANITIZER:-}" = 1 ]; then
         if grep -qE 'Sanitizer|runtime error:' "$E2E_STDERR_ALL"; then
             not_ok "$E2E_NAME: no sanitizer report on the helper's stderr"
@@ -186,6 +192,9 @@ hcall_argv() { _hcall_run "$@" </dev/null; }
 # _hcall_run ARGS...: run the helper with ARGS and the caller's stdin
 _hcall_run() {
     local t0 t1
+    # every argv the helper gets, for the hygiene scan (a canary in a *.log
+    # of $E2E_TMP fails it): deterministic where the /proc sampler samples
+    printf '%s\n' "$*" >>"$E2E_TMP/helper-argv.log"
     t0=$(date +%s.%N)
     timeout "${HCALL_TIMEOUT:-10}" "${HCALL_BIN:-$HELPER_BIN}" "$@" \
         >"$E2E_TMP/h.out" 2>"$E2E_TMP/h.err"

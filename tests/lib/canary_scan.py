@@ -8,11 +8,11 @@ fingerprint (first 8 hex digits of its SHA-256) and the place, never the
 value.
 
   canary_scan.py sample --canaries FILE --out FINDINGS --stats STATS [--interval S]
-      Until SIGTERM: every S seconds (default 0.15) read /proc/*/cmdline and
+      Until SIGTERM: every S seconds (default 0.2) read /proc/*/cmdline and
       /proc/*/environ. A canary in any argv is a finding; in an environment
       variable other than UP_ROBOT_TOKEN too (tests put a robot token there
       on purpose, to hand it to the helper). Each (pid, argv) is read once,
-      every process again every 20th round. FINDINGS gets one
+      every process again every 50th round (10 s). FINDINGS gets one
       tab-separated line per distinct finding; STATS the sampler's CPU
       seconds, rounds and processes read, on exit.
   canary_scan.py report --out FINDINGS --stats STATS
@@ -133,7 +133,7 @@ def sample(args):
             needles = [(v.encode("utf-8", "surrogateescape"), v) for v in canaries]
             seen.clear()
         rounds += 1
-        if rounds % 20 == 0:
+        if rounds % 50 == 0:
             seen.clear()
         if needles:
             live = set()
@@ -549,7 +549,7 @@ def main():
     s.add_argument("--canaries", action="append", default=[])
     s.add_argument("--out", required=True)
     s.add_argument("--stats", required=True)
-    s.add_argument("--interval", type=float, default=0.15)
+    s.add_argument("--interval", type=float, default=0.2)
     r = sub.add_parser("report")
     r.add_argument("--out", required=True)
     r.add_argument("--stats", required=True)
