@@ -298,8 +298,21 @@ ASAN_SCRIPTS=$(printf '%s\n' $E2E_SCRIPTS | grep -v -e skopeo_test -e concurrenc
     -e docker_cli_test -e podman_test -e go_client_test -e canary_selftest_test)
 ASAN_BIN=$REPO/build-asan/docker-credential-upbound
 if asan_build_finish && [ "${SKIP_ASAN_E2E:-}" != 1 ] && [ -x "$ASAN_BIN" ]; then
+    : >"$TMP_ROOT/asan-commands"
     run_e2e "asan/" "$ASAN_BIN" "$ASAN_SCRIPTS" E2E_SANITIZER=1 \
-        ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+        ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+        E2E_COMMANDS_FILE="$TMP_ROOT/asan-commands"
+    # every command of --help ran at least once against the sanitizer build
+    # (skipped when E2E_ONLY picks a few scripts)
+    if [ -z "${E2E_ONLY:-}" ]; then
+        ASAN_MISSING=$("$ASAN_BIN" --help 2>&1 | awk '/^Commands:|^Credential-helper protocol/ {on=1; next}
+            /^$/ {on=0} on && $1 ~ /^[a-z]+$/ {print $1}' | grep -vxF -f "$TMP_ROOT/asan-commands")
+        if [ -z "$ASAN_MISSING" ]; then
+            pass "sanitizer pass: every command of --help ran"
+        else
+            fail "sanitizer pass: never ran: $(echo $ASAN_MISSING)"
+        fi
+    fi
 fi
 
 # --- secret hygiene: stop the sampler (by PID), report it, scan the run's
