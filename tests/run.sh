@@ -18,6 +18,7 @@
 #   SKIP_APT=1        do not run apt-get
 #   SKIP_ASAN=1       skip the sanitizer build (and the e2e pass using it)
 #   SKIP_ASAN_E2E=1   build with sanitizers but run the e2e tests only once
+#   SKIP_MEMCHECK=1   do not run the unit tests under valgrind
 #   E2E_ONLY=PATTERN  run only tests/e2e/PATTERN*_test.sh
 #   HELPER_BIN=PATH   run the e2e tests against another binary (skips nothing)
 #   JOBS=N            build parallelism (default 2)
@@ -125,6 +126,16 @@ if cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DDCU_TESTS=ON && cmake --buil
     pass "release build"
     say "unit tests (Release)"
     ctest_run build "unit tests (Release)"
+    # --- memcheck (issue 10, item 6): the unit tests under valgrind, in the
+    # background at nice 19 (mostly an idle core while the e2e scripts wait
+    # on services); its result is collected after the e2e passes.
+    if [ "${SKIP_MEMCHECK:-}" != 1 ]; then
+        MEMCHECK_OUT=$(mktemp "${TMPDIR:-/tmp}/upbound-memcheck.XXXXXX")
+        nice -n 19 bash tests/memcheck.sh --log "$MEMCHECK_OUT.valgrind" >"$MEMCHECK_OUT" 2>&1 &
+        MEMCHECK_PID=$!
+        say "memcheck: unit tests under valgrind, started in the background at nice 19"
+    fi
+    # --- end memcheck
 else
     fail "release build"
 fi
@@ -173,6 +184,7 @@ asan_build_finish() {
 HELPER_BIN=${HELPER_BIN:-$REPO/build/docker-credential-upbound}
 if [ ! -x "$HELPER_BIN" ]; then
     [ -n "$ASAN_BUILD_PID" ] && { pkill -TERM -P "$ASAN_BUILD_PID"; kill "$ASAN_BUILD_PID"; } 2>/dev/null
+    [ -n "${MEMCHECK_PID:-}" ] && { pkill -TERM -P "$MEMCHECK_PID"; kill "$MEMCHECK_PID"; } 2>/dev/null
     fail "helper binary $HELPER_BIN missing: e2e tests not run"
     summary
     exit 1
@@ -183,6 +195,13 @@ unset SERVICES_PIDS
 . "$REPO/tests/lib/services.sh"
 TMP_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/upbound-tests.XXXXXX")
 cleanup() {
+    if [ -n "${MEMCHECK_PID:-}" ]; then
+        pkill -TERM -P "$MEMCHECK_PID" 2>/dev/null
+        kill "$MEMCHECK_PID" 2>/dev/null
+        wait "$MEMCHECK_PID" 2>/dev/null
+        MEMCHECK_PID=
+        rm -f "$MEMCHECK_OUT" "$MEMCHECK_OUT".valgrind*
+    fi
     if [ -n "${HYGIENE_SAMPLER_PID:-}" ]; then
         kill "$HYGIENE_SAMPLER_PID" 2>/dev/null
         wait "$HYGIENE_SAMPLER_PID" 2>/dev/null
@@ -341,6 +360,17 @@ hygiene_tap < <(/usr/bin/python3 "$REPO/tests/lib/canary_scan.py" scan --name "w
     --canaries "$E2E_CANARY_FILE" --root "$TMP_ROOT" "${HYGIENE_SCRATCH[@]}" \
     --new-root /tmp --new-root /var/tmp --since "$HYGIENE_SINCE" --core-dir "$REPO" --core-dir "$PWD")
 # --- end secret hygiene
+
+# --- memcheck: collect the background run (started after the unit tests)
+if [ -n "${MEMCHECK_PID:-}" ]; then
+    say "memcheck: waiting for valgrind"
+    wait "$MEMCHECK_PID"
+    MEMCHECK_PID=
+    hygiene_tap <"$MEMCHECK_OUT"
+    grep -q '^\(not \)\?ok - ' "$MEMCHECK_OUT" || fail "memcheck: tests/memcheck.sh printed no result"
+    rm -f "$MEMCHECK_OUT" "$MEMCHECK_OUT".valgrind*
+fi
+# --- end memcheck
 
 # The README's first command, as a newcomer runs it (its own keyring,
 # stand-in and registry; it stops them itself).
