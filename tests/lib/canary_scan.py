@@ -39,7 +39,8 @@ ALLOWED, the rule (everything else that holds a canary is a finding):
     *.conf, *.yaml, *.yml) and anything else in a helper cache directory
     (verdicts, failures, locks, leftover temporary files).
 Cache directories (any directory holding a cache entry, verdict, failure or
-lock) must be mode 0700 and every file in them 0600. Core files (core,
+lock) in the run's own trees (--scratch, --root; not --new-root, where other
+runs' files live) must be mode 0700 and every file in them 0600. Core files (core,
 core.<pid>) in the scanned trees or --core-dir are findings whatever they
 hold.
 """
@@ -336,7 +337,7 @@ def scan(args):
             discovered[doc["token"]] = "robot"
         if path in own and is_cache_entry(path, doc) and isinstance(doc["secret"], str):
             discovered.setdefault(doc["secret"], "secret")
-        if is_cache_file(path):
+        if path in own and is_cache_file(path):
             cache_dirs.add(os.path.dirname(path))
     for v, k in discovered.items():
         if len(v) >= MIN_LEN and canaries.get(v) != "robot":
