@@ -5,8 +5,9 @@
 # cache temporary file, a world-readable cache file, a cache directory that
 # is not 0700, a core file, a new file outside the scratch directory, a
 # process's argv and an environment variable other than UP_ROBOT_TOKEN) and
-# shows that tests/lib/canary_scan.py reports each one, by fingerprint, never
-# by value; and that a clean tree and UP_ROBOT_TOKEN pass.
+# shows that tests/lib/canary_scan.py reports each one, by fingerprint,
+# never by value; and that a clean tree and UP_ROBOT_TOKEN pass (the
+# planting is tests/lib/canary_selftest.py).
 . "$(dirname "$0")/lib.sh"
 
 while IFS= read -r line; do
@@ -15,6 +16,6 @@ while IFS= read -r line; do
         "not ok - "*) not_ok "${line#not ok - }" ;;
         *) printf '%s\n' "$line" ;;
     esac
-done < <("$PY" "$REPO/tests/lib/canary_scan.py" selftest 2>&1)
+done < <("$PY" "$REPO/tests/lib/canary_selftest.py" 2>&1)
 [ "$(grep -c . "$E2E_RESULTS")" -ge 13 ] || not_ok "canary self-test ran all its checks"
 e2e_finish
