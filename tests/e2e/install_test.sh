@@ -143,7 +143,7 @@ printf "xpkg.upbound.io" | UP_ROBOT_TOKEN="$ROBOT_TOKEN" UP_ROBOT_ACCESS_ID=$ROB
     >"$E2E_TMP/get.out" 2>"$E2E_TMP/get.err"
 cat "$E2E_TMP/get.err" >>"$E2E_STDERR_ALL"
 check_eq "the installed binary answers get with the robot pair" "$ROBOT_ID|ok" \
-    "$(EXPECT="$ROBOT_TOKEN" "$PY" -c 'import json,os,sys; d=json.load(open(sys.argv[1])); print(d["Username"]+"|"+("ok" if d["Secret"]==os.environ["EXPECT"] else "wrong secret"))' "$E2E_TMP/get.out" 2>/dev/null)"
+    "$("$PY" -c 'import json,os,sys; d=json.load(open(sys.argv[1])); print(d["Username"]+"|"+("ok" if d["Secret"]==os.fdopen(3).read() else "wrong secret"))' "$E2E_TMP/get.out" 3< <(printf '%s' "$ROBOT_TOKEN") 2>/dev/null)"
 dpkg -r docker-credential-upbound >"$E2E_TMP/dpkg-r.out" 2>&1
 check_eq "dpkg -r: exit 0" 0 "$?"
 check "dpkg -r: the binary is gone" test ! -e /usr/bin/docker-credential-upbound

@@ -93,6 +93,13 @@ check_eq() {
 
 e2e_finish() {
     e2e_check_no_secret_leak
+    e2e_hygiene_scan
+    # which commands this script ran (tests/run.sh checks that the sanitizer
+    # pass runs every command of --help)
+    if [ -n "${E2E_COMMANDS_FILE:-}" ] && [ -f "$E2E_TMP/helper-argv.log" ]; then
+        awk '{for (i = 1; i <= NF; i++) if ($i !~ /^-/) {print $i; break}}' \
+            "$E2E_TMP/helper-argv.log" | sort -u >>"$E2E_COMMANDS_FILE"
+    fi
     if [ "${E2E_SANITIZER:-}" = 1 ]; then
         if grep -qE 'Sanitizer|runtime error:' "$E2E_STDERR_ALL"; then
             not_ok "$E2E_NAME: no sanitizer report on the helper's stderr"
@@ -111,8 +118,44 @@ e2e_finish() {
 
 # ---------------------------------------------------------------- helper calls
 
-# remember_secret VALUE: a secret that must never show up on stderr
-remember_secret() { printf '%s\n' "$1" >>"$E2E_SECRETS"; }
+# remember_secret VALUE: a secret that must never show up on stderr, in a
+# log, in argv or a stray file: also a canary of the run-wide hygiene checks
+# (tests/lib/canary_scan.py) when tests/run.sh exports E2E_CANARY_FILE.
+remember_secret() {
+    printf '%s\n' "$1" >>"$E2E_SECRETS"
+    [ -n "${E2E_CANARY_FILE:-}" ] && printf '%s\n' "$1" >>"$E2E_CANARY_FILE"
+    return 0
+}
+
+# _remember_printed TEXT: every credential the helper printed (a Secret of
+# get, a password of the kubelet mode) is a secret too. Bash pattern
+# matching only: no process, no argv.
+_remember_printed() {
+    local rest=${1:0:65536}
+    while [[ $rest =~ \"(Secret|password)\":\ ?\"([^\"\\]+)\" ]]; do
+        # short ones are protocol tests' placeholders ("x"), not credentials
+        [ "${#BASH_REMATCH[2]}" -ge 8 ] && remember_secret "${BASH_REMATCH[2]}"
+        rest=${rest#*"${BASH_REMATCH[0]}"}
+    done
+}
+
+# e2e_hygiene_scan: the files this script leaves in $E2E_TMP (its logs, the
+# helper's stderr, client configuration, the cache) hold no canary outside
+# the allowed places, cache files are 0600 in 0700 directories, no core
+# file (tests/lib/canary_scan.py states the rule). One check each.
+e2e_hygiene_scan() {
+    local line args=(--canaries "$E2E_SECRETS" --scratch "$E2E_TMP" --name "$E2E_NAME")
+    if [ -n "${E2E_CANARY_FILE:-}" ]; then
+        args+=(--canaries "$E2E_CANARY_FILE" --add-to "$E2E_CANARY_FILE")
+    fi
+    while IFS= read -r line; do
+        case $line in
+            "ok - "*) ok "${line#ok - }" ;;
+            "not ok - "*) not_ok "${line#not ok - }" ;;
+            *) printf '%s\n' "$line" ;;
+        esac
+    done < <("$PY" "$REPO/tests/lib/canary_scan.py" scan "${args[@]}" 2>&1)
+}
 
 e2e_check_no_secret_leak() {
     if [ ! -s "$E2E_SECRETS" ]; then return 0; fi
@@ -146,6 +189,9 @@ hcall_argv() { _hcall_run "$@" </dev/null; }
 # _hcall_run ARGS...: run the helper with ARGS and the caller's stdin
 _hcall_run() {
     local t0 t1
+    # every argv the helper gets, for the hygiene scan (a canary in a *.log
+    # of $E2E_TMP fails it): deterministic where the /proc sampler samples
+    printf '%s\n' "$*" >>"$E2E_TMP/helper-argv.log"
     t0=$(date +%s.%N)
     timeout "${HCALL_TIMEOUT:-10}" "${HCALL_BIN:-$HELPER_BIN}" "$@" \
         >"$E2E_TMP/h.out" 2>"$E2E_TMP/h.err"
@@ -160,6 +206,7 @@ _hcall_finish() {
     H_ERR=$(cat "$E2E_TMP/h.err")
     H_LINES=$(awk 'END{print NR}' "$E2E_TMP/h.out")
     cat "$E2E_TMP/h.err" >>"$E2E_STDERR_ALL"
+    [[ $H_OUT == *\"* ]] && _remember_printed "$H_OUT"
     if [ "$H_RC" = 124 ]; then diag "helper call timed out (${HCALL_TIMEOUT:-10}s)"; fi
 }
 
@@ -180,7 +227,8 @@ json_str() {
             v=${v//\"/\\\"}
             printf '"%s"\n' "$v"; return ;;
     esac
-    V="$1" "$PY" -c 'import json,os; print(json.dumps(os.environ["V"]))'
+    "$PY" -c 'import json,sys; print(json.dumps(sys.stdin.buffer.read().decode("utf-8", "surrogateescape")))' \
+        < <(printf '%s' "$1")
 }
 
 # store_ok DESC URL USER SECRET: store must exit 0 with empty stdout
@@ -207,8 +255,9 @@ get_is() {
     if [ "$H_RC" != 0 ]; then
         not_ok "$desc"; h_diag out; return 1
     fi
-    why=$(E_URL=$2 E_USER=$3 E_SECRET=$4 "$PY" - "$E2E_TMP/h.out" <<'EOF'
+    why=$(E_URL=$2 E_USER=$3 "$PY" - "$E2E_TMP/h.out" 3< <(printf '%s' "$4") <<'EOF'
 import json, os, sys
+secret = os.fdopen(3, encoding="utf-8", errors="surrogateescape").read()
 raw = open(sys.argv[1], "rb").read()
 if raw.count(b"\n") != 1 or not raw.endswith(b"\n"):
     print("stdout is not exactly one newline-terminated line"); sys.exit()
@@ -223,7 +272,7 @@ if d.get("ServerURL") != os.environ["E_URL"]:
     bad.append("ServerURL=%r" % (d.get("ServerURL"),))
 if d.get("Username") != os.environ["E_USER"]:
     bad.append("Username=%r" % (d.get("Username"),))
-if d.get("Secret") != os.environ["E_SECRET"]:
+if d.get("Secret") != secret:
     bad.append("Secret differs (%s)" % ("missing" if "Secret" not in d else "len %d" % len(d["Secret"])))
 if bad:
     print("; ".join(bad))

@@ -7,6 +7,7 @@
 
 start_upbound "$E2E_TMP/upbound" >/dev/null || { not_ok "start the Upbound stand-in"; e2e_finish; }
 mint_robot acme warm "$E2E_TMP/token.json"
+remember_secret "$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["token"])' "$E2E_TMP/token.json")"
 WARM_HOST=127.0.0.1:5999   # served as the Upbound registry; nothing listens there
 export OVERRIDE_API_ENDPOINT=$UPBOUND_URL OVERRIDE_AUTH_ENDPOINT=$UPBOUND_URL
 export OVERRIDE_REGISTRY_ENDPOINT=$WARM_HOST UP_ROBOT_TOKEN_FILE=$E2E_TMP/token.json

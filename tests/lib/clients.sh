@@ -157,6 +157,7 @@ print(json.dumps({"ServerURL": sys.argv[2], "Username": d["accessId"], "Secret":
 cl() {
     local name=$1 rc
     shift
+    printf '%s\n' "$*" >>"$E2E_TMP/client-argv.log"   # for the hygiene scan
     timeout 60 "$@" >"$E2E_TMP/client.out" 2>&1
     rc=$?
     { printf '### %s\n' "$name"; cat "$E2E_TMP/client.out"; } >>"$CLIENT_LOG"
