@@ -4,13 +4,18 @@
 #   1. run install/install.sh as a newcomer would (it installs its own
 #      build dependencies), then install the Debian packages the tests need
 #      (skip both with SKIP_APT=1 for quick local runs)
-#   2. Release build + unit tests; an ASan/UBSan build starts in the
-#      background (nice 19) and its unit tests run once it is done
+#   2. Release build + unit tests; in the background at nice 19: the unit
+#      tests under valgrind (tests/memcheck.sh) and an ASan/UBSan build with
+#      clang that also makes the libFuzzer targets; once it is done, its
+#      unit tests and a short run of every fuzz target (tests/fuzz/ci.sh)
+#      go on in the background beside the sanitizer e2e pass
 #   3. with a private session bus and an unlocked gnome-keyring in a
 #      temporary HOME: build/keyring_tests, then every tests/e2e/*_test.sh
 #      against build/docker-credential-upbound and again against
 #      build-asan/docker-credential-upbound
-#      then install/demo.sh and the benchmarks as smoke tests
+#      (a /proc sampler and a final scan look for the tests' canary
+#      secrets where none may be), then install/demo.sh and the benchmarks
+#      as smoke tests
 #   4. stop everything that was started (by PID), remove temporary files
 #   5. print "N passed, N failed" and exit non-zero if anything failed
 #
@@ -19,6 +24,8 @@
 #   SKIP_ASAN=1       skip the sanitizer build (and the e2e pass using it)
 #   SKIP_ASAN_E2E=1   build with sanitizers but run the e2e tests only once
 #   SKIP_MEMCHECK=1   do not run the unit tests under valgrind
+#   SKIP_FUZZ=1       do not run the fuzz targets
+#   FUZZ_SECONDS=N    seconds per fuzz target (default 20)
 #   E2E_ONLY=PATTERN  run only tests/e2e/PATTERN*_test.sh
 #   HELPER_BIN=PATH   run the e2e tests against another binary (skips nothing)
 #   JOBS=N            build parallelism (default 2)
@@ -54,7 +61,7 @@ PACKAGES=(cmake g++ make pkg-config libsecret-1-dev libglib2.0-dev nlohmann-json
     golang-go golang-github-docker-docker-credential-helpers-dev golang-golang-x-sys-dev
     golang-docker-credential-helpers amazon-ecr-credential-helper python3 python3-jwt
     python3-cryptography python3-yaml hyperfine time openssl apache2-utils ca-certificates procps curl
-    podman buildah containerd valgrind dpkg-dev)
+    podman buildah containerd valgrind dpkg-dev clang-14 libclang-rt-14-dev)
 
 if [ "${SKIP_APT:-}" = 1 ]; then
     say "SKIP_APT=1: not installing packages"
@@ -97,12 +104,9 @@ else
     fail "layout: helper/ includes platform/ from: $(echo $LAYOUT_BREAKS)"
 fi
 
-# ctest_run DIR LABEL: run the unit tests in DIR and count them
-ctest_run() {
-    local dir=$1 what=$2 log rc line total nfail
-    log=$(mktemp)
-    ctest --test-dir "$dir" --output-on-failure --no-tests=error -L unit 2>&1 | tee "$log"
-    rc=${PIPESTATUS[0]}
+# ctest_count LOG RC LABEL: count the unit tests of a ctest run from its log
+ctest_count() {
+    local log=$1 rc=$2 what=$3 line total nfail
     line=$(grep -E '[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -1)
     if [ -n "$line" ]; then
         nfail=$(sed -E 's/.* ([0-9]+) tests? failed out of.*/\1/' <<<"$line")
@@ -115,6 +119,17 @@ ctest_run() {
     else
         fail "$what: ctest exited $rc (no unit tests labelled 'unit'?)"
     fi
+    return "$rc"
+}
+
+# ctest_run DIR LABEL: run the unit tests in DIR and count them
+ctest_run() {
+    local dir=$1 what=$2 log rc
+    log=$(mktemp)
+    ctest --test-dir "$dir" --output-on-failure --no-tests=error -L unit 2>&1 | tee "$log"
+    rc=${PIPESTATUS[0]}
+    ctest_count "$log" "$rc" "$what"
+    rc=$?
     rm -f "$log"
     return "$rc"
 }
@@ -147,11 +162,16 @@ ASAN_BUILD_PID=
 if [ "${SKIP_ASAN:-}" = 1 ]; then
     say "SKIP_ASAN=1: no sanitizer build"
 else
-    say "sanitizer build (Debug, SANITIZE=ON): started in the background, at nice 19"
+    # clang, so that the same build also makes the libFuzzer targets
+    # (tests/fuzz/): the helper and unit_tests link the sanitizer runtime
+    # only, which answers the coverage hooks (CMakeLists.txt, DCU_FUZZ).
+    say "sanitizer build (clang, ASan+UBSan, with the fuzz targets): started in the background, at nice 19"
     ASAN_BUILD_LOG=$(mktemp "${TMPDIR:-/tmp}/upbound-asan-build.XXXXXX")
-    if cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DSANITIZE=ON -DDCU_TESTS=ON >"$ASAN_BUILD_LOG" 2>&1; then
+    FUZZ_TARGETS=$(for f in tests/fuzz/*_fuzz.cpp; do basename "$f" .cpp; done)
+    if CC=clang-14 CXX=clang++-14 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DSANITIZE=ON \
+        -DDCU_FUZZ=ON -DDCU_TESTS=ON >"$ASAN_BUILD_LOG" 2>&1; then
         nice -n 19 cmake --build build-asan -j"$JOBS" --target docker-credential-upbound unit_tests \
-            >>"$ASAN_BUILD_LOG" 2>&1 &
+            $FUZZ_TARGETS >>"$ASAN_BUILD_LOG" 2>&1 &
         ASAN_BUILD_PID=$!
     else
         cat "$ASAN_BUILD_LOG"
@@ -159,8 +179,11 @@ else
     fi
 fi
 
-# asan_build_finish: wait for the background sanitizer build, then run its
-# unit tests; false when there is no sanitizer binary to test.
+# asan_build_finish: wait for the background sanitizer build, then start
+# its unit tests and the short fuzzing run in the background (both
+# collected by asan_collect); false when there is no sanitizer binary.
+ASAN_UNIT_PID=
+FUZZ_PID=
 asan_build_finish() {
     [ -n "$ASAN_BUILD_PID" ] || return 1
     say "sanitizer build: waiting for it to finish"
@@ -169,16 +192,52 @@ asan_build_finish() {
         tail -3 "$ASAN_BUILD_LOG"
         rm -f "$ASAN_BUILD_LOG"
         pass "sanitizer build"
-        say "unit tests (sanitizers)"
-        ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1} \
+        # Mostly waiting (locks, timeouts): it runs beside the e2e pass.
+        say "unit tests (sanitizers): started in the background"
+        ASAN_UNIT_LOG=$TMP_ROOT/asan-unit.log
+        (ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1} \
             UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
-            ctest_run build-asan "unit tests (sanitizers)"
+            ctest --test-dir build-asan --output-on-failure --no-tests=error -L unit \
+            >"$ASAN_UNIT_LOG" 2>&1; echo $? >"$ASAN_UNIT_LOG.rc") &
+        ASAN_UNIT_PID=$!
+        if [ "${SKIP_FUZZ:-}" != 1 ]; then
+            say "fuzz: every target for ${FUZZ_SECONDS:-20} s, one at a time, in the background at nice 19"
+            FUZZ_LOG=$TMP_ROOT/fuzz.log
+            nice -n 19 bash tests/fuzz/ci.sh build-asan >"$FUZZ_LOG" 2>&1 &
+            FUZZ_PID=$!
+        fi
         return 0
     fi
     ASAN_BUILD_PID=
     grep -E -m20 'error|Error' "$ASAN_BUILD_LOG"
     fail "sanitizer build"
     return 1
+}
+
+# asan_collect: the results of what asan_build_finish started
+asan_collect() {
+    if [ -n "$ASAN_UNIT_PID" ]; then
+        say "unit tests (sanitizers): collecting"
+        wait "$ASAN_UNIT_PID"
+        ASAN_UNIT_PID=
+        cat "$ASAN_UNIT_LOG"
+        ctest_count "$ASAN_UNIT_LOG" "$(cat "$ASAN_UNIT_LOG.rc" 2>/dev/null || echo 1)" "unit tests (sanitizers)"
+    fi
+    if [ -n "$FUZZ_PID" ]; then
+        say "fuzz: collecting"
+        wait "$FUZZ_PID"
+        FUZZ_PID=
+        local line
+        while IFS= read -r line; do
+            echo "$line"
+            case $line in
+                "fuzz/"*": "*" runs, no finding") pass "${line%%:*}" ;;
+                "fuzz/"*"not run"*) echo "    (not counted)" ;;
+                "fuzz/"*) fail "$line" ;;
+            esac
+        done <"$FUZZ_LOG"
+        grep -q '^fuzz/' "$FUZZ_LOG" || { cat "$FUZZ_LOG"; fail "fuzz: tests/fuzz/ci.sh printed no result"; }
+    fi
 }
 
 HELPER_BIN=${HELPER_BIN:-$REPO/build/docker-credential-upbound}
@@ -207,6 +266,11 @@ cleanup() {
         wait "$HYGIENE_SAMPLER_PID" 2>/dev/null
         HYGIENE_SAMPLER_PID=
     fi
+    local p
+    for p in ${ASAN_UNIT_PID:-} ${FUZZ_PID:-}; do   # their children first
+        pkill -TERM -P "$p" 2>/dev/null; kill "$p" 2>/dev/null; wait "$p" 2>/dev/null
+    done
+    ASAN_UNIT_PID= FUZZ_PID=
     if [ -n "${ASAN_BUILD_PID:-}" ]; then
         pkill -TERM -P "$ASAN_BUILD_PID" 2>/dev/null
         kill "$ASAN_BUILD_PID" 2>/dev/null
@@ -312,9 +376,12 @@ run_e2e "" "$HELPER_BIN" "$REPO/tests/upbound/standin_test.sh $E2E_SCRIPTS"
 # slowly (skopeo's copies, the concurrency storm), to keep CI short.
 # docker_cli, podman and go_client drive the same store/get/erase/list
 # paths as protocol_test through real clients; install_test tests packaging.
+# crash_safety and load repeat get and store thousands of times, paths
+# the other scripts take under the sanitizers too.
 ASAN_SCRIPTS=$(printf '%s\n' $E2E_SCRIPTS | grep -v -e skopeo_test -e concurrency_test \
     -e buildah_test -e cross_client_test -e keyring_stress_test -e install_test \
-    -e docker_cli_test -e podman_test -e go_client_test -e canary_selftest_test)
+    -e docker_cli_test -e podman_test -e go_client_test -e canary_selftest_test \
+    -e crash_safety_test -e load_test)
 ASAN_BIN=$REPO/build-asan/docker-credential-upbound
 if asan_build_finish && [ "${SKIP_ASAN_E2E:-}" != 1 ] && [ -x "$ASAN_BIN" ]; then
     : >"$TMP_ROOT/asan-commands"
@@ -333,6 +400,8 @@ if asan_build_finish && [ "${SKIP_ASAN_E2E:-}" != 1 ] && [ -x "$ASAN_BIN" ]; the
         fi
     fi
 fi
+
+asan_collect
 
 # --- secret hygiene: stop the sampler (by PID), report it, scan the run's
 # files: the test HOME and XDG dirs, the run's logs and temporary files
