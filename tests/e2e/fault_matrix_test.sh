@@ -381,8 +381,6 @@ EOF
 f() { printf '[%s]' "$(IFS=,; echo "$*")"; }     # f OBJ...: a JSON list
 st() { printf '{"path":"%s","status":%s}' "$1" "$2"; }
 
-E='[0-9]+ (ms|s)'                          # (for readability only)
-REACH='cannot reach Upbound: POST [^ ]+: '
 GAVEUP=' \(gave up after [1-4] attempts?\)'
 
 # exchange_matrix PATH LIS [LEVEL]: the matrix against an exchange endpoint
@@ -573,7 +571,6 @@ fault_case "kubelet, direct, realm 503: the pair, not cached by the kubelet (0s)
 
 # ================================================================ TLS
 diag "---- TLS: a certificate signed by the test CA (UP_CA_BUNDLE), then faults over it"
-TLS_LOGIN_URL=$(printf 'POST https://%s%s' "$TREG" "$LOGIN" | sed 's/[.]/[.]/g')
 use session tls
 exchange_matrix $LOGIN tls short
 for kind in direct org-token session; do
