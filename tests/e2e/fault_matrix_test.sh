@@ -621,5 +621,10 @@ fault_case "Upbound down, expired cache: one line" "" 1 \
     "cannot reach Upbound: POST http://127[.]0[.]0[.]1:$UPBOUND_PORT$EXCHANGE_PATH: .*$GAVEUP" "*"
 
 check_eq "the evil listener saw no connection at all" 0 "$(evil_connections)"
+if grep -rqF -f "$E2E_SECRETS" "$UPBOUND_DIR" "$E2E_TMP/evil" "$E2E_TMP/cache" 2>/dev/null; then
+    not_ok "no robot token in the stand-in's log, the evil listener's or any cache file"
+else
+    ok "no robot token in the stand-in's log, the evil listener's or any cache file"
+fi
 diag "fault matrix: $(awk -v a="$T_START" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}') s"
 e2e_finish
