@@ -15,6 +15,10 @@ namespace {
 
 using std::chrono::milliseconds;
 
+// An attempt that fails this close to the deadline was ended by it (the
+// transport gives up at the deadline, to the millisecond).
+constexpr milliseconds kCutShort{20};
+
 bool IsRetryable(const StatusOr<HttpResponse>& result) {
   if (!result.ok()) return result.status().code() == Code::kUnavailable;
   return result->status == 429 || (result->status >= 500 && result->status <= 599);
@@ -104,7 +108,11 @@ StatusOr<HttpResponse> SendWithRetry(HttpTransport& transport, const HttpRequest
       std::this_thread::sleep_for(wait);
     }
     ++attempt;
-    result = transport.Send(request, deadline);
+    StatusOr<HttpResponse> next = transport.Send(request, deadline);
+    // A retry that the deadline cut short says only "timed out": the result
+    // before it (a 503, a certificate error) is what the user must see.
+    if (!next.ok() && next.status().code() == Code::kUnavailable && now() + kCutShort >= deadline) break;
+    result = std::move(next);
   }
   if (!result.ok() && result.status().code() == Code::kUnavailable) {
     return Status::Unavailable(result.status().message() + " (gave up after " + Attempts(attempt) +

@@ -34,6 +34,8 @@ struct RetryPolicy {
 // Returns the final response whatever its status (a 5xx after the last
 // attempt included; the caller words the error), or the last Unavailable
 // with "(gave up after N attempts)" appended, or a non-retryable error as is.
+// A retry that fails at the deadline (timed out) does not replace the result
+// before it: "answered 503" says more than "timed out".
 StatusOr<HttpResponse> SendWithRetry(HttpTransport& transport, const HttpRequest& request,
                                      const RetryPolicy& policy,
                                      std::chrono::steady_clock::time_point deadline);

@@ -87,7 +87,14 @@ StatusOr<RegistryCredential> OrgToken(const Settings& settings, const RobotToken
   std::int64_t lifetime = ClampLifetime(doc["expires_in"].get<double>());
   RegistryCredential cred{"_token", doc["access_token"].get<std::string>(), now, now + lifetime};
   Wipe(doc["access_token"].get_ref<std::string&>());
-  if (cred.secret.empty() || lifetime <= 0) return malformed;
+  if (cred.secret.empty()) return malformed;
+  if (lifetime <= 0) {
+    Wipe(cred.secret);
+    // The number as Upbound sent it (never the token): says what was wrong.
+    return Status::Unavailable("Upbound failed: POST " + ShownUrl(request.url) +
+                               " answered an access_token that has already expired (expires_in " +
+                               doc["expires_in"].dump() + ")");
+  }
   return cred;
 }
 

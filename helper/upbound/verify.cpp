@@ -148,7 +148,8 @@ PairCheck AskTokenService(const Settings& settings, const std::string& host, con
   Wipe(pair);
   HttpRequest ask;
   std::string realm, service, realm_host;
-  if (ParseBearerChallenge(challenge->AllHeaders("WWW-Authenticate"), &realm, &service)) {
+  const bool bearer = ParseBearerChallenge(challenge->AllHeaders("WWW-Authenticate"), &realm, &service);
+  if (bearer) {
     if (!RealmAllowed(settings, host, realm, &realm_host)) {
       return Outcome(PairCheck::kRefused,
                      "the registry's token realm " + ShownUrl(realm) + " is not on " + HostName(host) +
@@ -174,8 +175,19 @@ PairCheck AskTokenService(const Settings& settings, const std::string& host, con
     return Outcome(PairCheck::kUnknown, "cannot reach the token service of " + host + ": " + answer.status().message());
   }
   if (answer->status == 200) {
-    if (issued != nullptr) *issued = IssuedToken(answer->body);
+    std::string token = IssuedToken(answer->body);
     Wipe(answer->body);
+    // A token service grants with a token; a 200 without one (a proxy's or
+    // captive portal's page) says nothing about the pair, and must not be
+    // remembered as an acceptance.
+    if (bearer && token.empty()) {
+      return Outcome(PairCheck::kUnknown, "the token service of " + host + " answered 200 without a token");
+    }
+    if (issued != nullptr) {
+      *issued = std::move(token);
+    } else {
+      Wipe(token);
+    }
     return Outcome(PairCheck::kAccepted, realm_host + " accepted " + request.who);
   }
   if (answer->status == 401 || answer->status == 403) {

@@ -17,7 +17,11 @@ import json
 import math
 import os
 import secrets
+import select
 import signal
+import socket
+import ssl
+import struct
 import sys
 import threading
 import time
@@ -342,6 +346,8 @@ class Handler(BaseHTTPRequestHandler):
         finally:
             entry = {"time": rfc3339_ms(start), "method": self.command, "path": path,
                      "cred": self._cred, "status": self._status}
+            if self.server.name:
+                entry["listener"] = self.server.name
             entry.update(self._extra)
             STATE.record(entry)
 
@@ -358,6 +364,7 @@ class Handler(BaseHTTPRequestHandler):
             if self._apply_fault(fault):
                 return
         routes = {
+            "/v2/": ("GET", self._registry_ping),
             "/v1/login": ("POST", self._login),
             "/v1/self": ("GET", self._self),
             "/v1/logout": ("POST", self._logout),
@@ -371,11 +378,98 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(405, {"message": "Method Not Allowed"}, headers=[("Allow", method)])
         fn(principal)
 
+    def _client_gone(self, seconds):
+        """Waits up to seconds; True as soon as the client closed or reset
+        the connection (so a slow fault ends, and is logged, when the client
+        gives up instead of when the sleep would have)."""
+        end = time.time() + seconds
+        conn = self.connection
+        while True:
+            left = end - time.time()
+            if left <= 0:
+                return False
+            try:
+                readable, _, _ = select.select([conn], [], [], min(left, 0.05))
+                if readable:
+                    if isinstance(conn, ssl.SSLSocket):
+                        data = conn.recv(1)
+                    else:
+                        data = conn.recv(1, socket.MSG_PEEK)
+                    if not data:
+                        return True
+                    time.sleep(min(left, 0.05))  # data (a pipelined request?): keep waiting
+            except (OSError, ValueError):
+                return True
+
+    def _gone(self):
+        self._extra["client_gone"] = True
+        self._status = 0
+        self.close_connection = True
+        return True
+
+    def _reset(self):
+        """Closes the connection with a TCP RST and no answer."""
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.server.resets.add(id(self.connection))
+        self._extra["reset"] = True
+        self._status = 0
+        self.close_connection = True
+        return True
+
+    def _stream(self, kind):
+        """A 200 whose body never ends: chunks until the client goes away
+        ("slow": 512 bytes every 50 ms; "fast": as fast as it takes them, to
+        64 MiB)."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        self._status = 200
+        self._extra["endless"] = kind
+        chunk = b" " * (512 if kind == "slow" else 65536)
+        frame = b"%x\r\n%s\r\n" % (len(chunk), chunk)
+        sent = 0
+        try:
+            self.wfile.write(b"%x\r\n{\"token\":\"\r\n" % len(b'{"token":"'))
+            while sent < (64 << 20):
+                self.wfile.write(frame)
+                self.wfile.flush()
+                sent += len(chunk)
+                if kind == "slow" and self._client_gone(0.05):
+                    break
+        except OSError:
+            pass
+        self._extra["body_bytes"] = sent
+        self.close_connection = True
+        return True
+
     def _apply_fault(self, f):
         """Apply an injected fault; True when it answered the request."""
         self._extra["fault"] = True
         if f.get("delay"):
-            time.sleep(float(f["delay"]))
+            if self._client_gone(float(f["delay"])):
+                return self._gone()
+        if f.get("reset"):
+            return self._reset()
+        if f.get("endless"):
+            return self._stream("fast" if f["endless"] == "fast" else "slow")
+        if f.get("truncate"):
+            body = b'{"access_token":"eyJhbGciOi'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body) + 1000))
+            self.send_header("Set-Cookie", "SID=truncated-response; Path=/; Max-Age=3600")
+            self.end_headers()
+            self.wfile.write(body)
+            self.wfile.flush()
+            self._status = 200
+            self._extra["truncated"] = True
+            self.close_connection = True
+            return True
+        if f.get("redirect"):
+            self._send(int(f.get("status") or 302), {"message": "moved"},
+                       headers=[("Location", str(f["redirect"]))])
+            return True
         if f.get("status"):
             hdrs = []
             if f.get("retry_after") is not None:
@@ -551,6 +645,19 @@ class Handler(BaseHTTPRequestHandler):
         self._send(200, {"access_token": token, "issued_token_type": TOKEN_TYPE_ACCESS,
                          "token_type": "Bearer", "expires_in": expires_in})
 
+    # ------------------------------------------------------------ xpkg.<domain>/v2/
+    def _registry_ping(self, p):
+        # What a token-auth registry answers an anonymous ping: the realm is
+        # this listener's own /service/token, so the direct exchange can be
+        # tested without docker-registry (also over TLS).
+        scheme = "https" if self.server.tls is not None else "http"
+        realm = "%s://127.0.0.1:%d%s" % (scheme, self.server.server_address[1], REALM_PATH)
+        self._send(401, {"errors": [{"code": "UNAUTHORIZED", "message": "authentication required",
+                                     "detail": None}]},
+                   headers=[("WWW-Authenticate",
+                             'Bearer realm="%s",service="%s"' % (realm, STATE.service)),
+                            ("Docker-Distribution-API-Version", "registry/2.0")])
+
     # ------------------------------------------------------------ xpkg.<domain>/service/token
     def _realm(self, p):
         if self._cred == "bad":
@@ -660,9 +767,11 @@ class Handler(BaseHTTPRequestHandler):
             want = self._query.get("path", [None])[-1]
             method = self._query.get("method", [None])[-1]
             status = self._query.get("status", [None])[-1]
+            listener = self._query.get("listener", [None])[-1]
             with STATE.lock:
                 n = sum(1 for e in STATE.requests
                         if (want is None or e["path"] == want)
+                        and (listener is None or e.get("listener", "") == listener)
                         and (method is None or e["method"] == method.upper())
                         and (status is None or str(e["status"]) == status))
             return self._send(200, {"count": n})
@@ -673,6 +782,53 @@ class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 64
+
+    def __init__(self, address, handler, name="", tls=None):
+        super().__init__(address, handler)
+        self.name = name      # "" for the main listener, else logged as "listener"
+        self.tls = tls        # an ssl.SSLContext: serve HTTPS
+        self.resets = set()   # ids of connections to close with a RST
+
+    def finish_request(self, request, client_address):
+        if self.tls is None:
+            return super().finish_request(request, client_address)
+        # The TLS handshake happens here, in the connection's thread, so a
+        # client that never completes it cannot stall the accept loop, and a
+        # refused certificate is logged.
+        request.settimeout(10)
+        try:
+            conn = self.tls.wrap_socket(request, server_side=True)
+        except (ssl.SSLError, OSError) as e:
+            entry = {"time": rfc3339_ms(time.time()), "method": "-", "path": "(tls-handshake)",
+                     "cred": "none", "status": 0,
+                     "error": getattr(e, "reason", None) or type(e).__name__}
+            if self.name:
+                entry["listener"] = self.name
+            STATE.record(entry)
+            return
+        conn.settimeout(None)
+        try:
+            super().finish_request(conn, client_address)
+        finally:
+            self._close(conn)
+
+    def _close(self, conn):
+        if id(conn) in self.resets:
+            self.resets.discard(id(conn))
+            conn.close()  # SO_LINGER 0: a RST, no FIN
+            return
+        try:
+            conn.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+        conn.close()
+
+    def shutdown_request(self, request):
+        if id(request) in self.resets:
+            self.resets.discard(id(request))
+            request.close()
+            return
+        super().shutdown_request(request)
 
     def handle_error(self, request, client_address):
         e = sys.exc_info()[1]
@@ -692,7 +848,14 @@ def main():
     ap.add_argument("--session-max-age", type=int, default=DEFAULT_CONFIG["session_max_age"])
     ap.add_argument("--org-token-expires-in", type=int,
                     default=DEFAULT_CONFIG["org_token_expires_in"])
+    ap.add_argument("--tls-cert", help="serve HTTPS on --port with this certificate (PEM)")
+    ap.add_argument("--tls-key", help="the private key of --tls-cert (PEM)")
+    ap.add_argument("--listen", action="append", default=[], metavar="NAME:CERT:KEY",
+                    help="one more HTTPS listener on a free port (written to STATE-DIR/port.NAME), "
+                         "same state; its requests are logged with listener NAME")
     args = ap.parse_args()
+    if bool(args.tls_cert) != bool(args.tls_key):
+        ap.error("--tls-cert and --tls-key go together")
 
     global STATE
     STATE = State(args.state_dir, args.issuer, args.service)
@@ -701,13 +864,33 @@ def main():
     if args.log:
         STATE.log_file = open(args.log, "a", buffering=1)
 
-    server = Server(("127.0.0.1", args.port), Handler)
-    port = server.server_address[1]
-    if args.port_file:
-        tmp = args.port_file + ".tmp"
+    def tls_context(cert, key):
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(cert, key)
+        return ctx
+
+    def write_port(path, port):
+        tmp = path + ".tmp"
         with open(tmp, "w") as f:
             f.write("%d\n" % port)
-        os.replace(tmp, args.port_file)
+        os.replace(tmp, path)
+
+    extra = []
+    for spec in args.listen:
+        name, _, rest = spec.partition(":")
+        cert, _, key = rest.partition(":")
+        if not name or not cert or not key or not name.replace("-", "").isalnum():
+            ap.error("--listen NAME:CERT:KEY")
+        extra.append(Server(("127.0.0.1", 0), Handler, name, tls_context(cert, key)))
+        write_port(os.path.join(args.state_dir, "port." + name), extra[-1].server_address[1])
+    for srv in extra:
+        threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True).start()
+
+    tls = tls_context(args.tls_cert, args.tls_key) if args.tls_cert else None
+    server = Server(("127.0.0.1", args.port), Handler, "", tls)
+    port = server.server_address[1]
+    if args.port_file:
+        write_port(args.port_file, port)
 
     def stop(signum, frame):
         raise SystemExit(0)

@@ -13,6 +13,7 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 unset SERVICES_PIDS
 . "$REPO/tests/lib/services.sh"
 . "$REPO/tests/lib/upbound.sh"
+. "$REPO/tests/lib/tls.sh"
 PY=/usr/bin/python3
 
 T0=$(date +%s)
@@ -89,7 +90,13 @@ auth_json() { # auth_json FILE USER PASS: a containers auth.json for the registr
 }
 
 # ------------------------------------------------------------------ services
-if start_upbound "$TMP/upbound"; then
+if make_test_certs "$TMP/certs"; then
+    ok "tests/lib/tls.sh: a CA; valid, self-signed, expired and wrong-host certificates (openssl verify agrees)"
+else
+    not_ok "tests/lib/tls.sh makes the test certificates"; diag "$TMP/certs/openssl.log"
+fi
+if start_upbound "$TMP/upbound" --listen "tls:$TMP/certs/valid.crt:$TMP/certs/valid.key" \
+        --listen "self:$TMP/certs/selfsigned.crt:$TMP/certs/selfsigned.key"; then
     ok "stand-in listens on $UPBOUND_URL, wrote token.crt"
 else
     not_ok "start the stand-in"; exit 1
@@ -328,6 +335,64 @@ exchange "$TOKEN2" acme; s3=$STATUS
 call DELETE /_test/faults
 exchange "$TOKEN2" acme; s4=$STATUS
 check "fault without count lasts until cleared ($s1 $s2 $s3, then $s4)" test "$s1 $s2 $s3 $s4" = "500 500 500 200"
+
+# connection-level faults (curl's exit codes: 56 recv failure / 52 empty
+# reply, 18 partial file, 28 timeout)
+upbound_fault '{"path":"/v1/self","reset":true,"count":1}'
+curl -s --max-time 5 -o /dev/null "$UPBOUND_URL/v1/self"; rc=$?
+check "fault reset: the connection is reset, no answer (curl exit $rc)" test "$rc" = 56 -o "$rc" = 52
+upbound_fault '{"path":"/v1/self","truncate":true,"count":1}'
+curl -s --max-time 5 -o /dev/null "$UPBOUND_URL/v1/self"; rc=$?
+check "fault truncate: Content-Length larger than the body, then close (curl exit $rc)" test "$rc" = 18
+upbound_fault '{"path":"/v1/self","endless":true,"count":1}'
+n=$(curl -s --max-time 1 "$UPBOUND_URL/v1/self" | wc -c)
+check "fault endless: a 200 body still coming after 1 s ($n bytes, less than 64 KiB)" test "$n" -gt 1000 -a "$n" -lt 65536
+upbound_fault '{"path":"/v1/self","endless":"fast","count":1}'
+n=$(curl -s --max-time 1 "$UPBOUND_URL/v1/self" | head -c 2000000 | wc -c)
+check "fault endless fast: more than a megabyte ($n bytes read)" test "$n" -ge 1048576
+upbound_fault '{"path":"/v1/self","redirect":"http://127.0.0.1:9/elsewhere","status":307,"count":1}'
+call GET /v1/self
+check "fault redirect: 307 with Location ($STATUS $(header Location))" \
+    test "$STATUS $(header Location)" = "307 http://127.0.0.1:9/elsewhere"
+upbound_clear
+upbound_fault '{"path":"/v1/self","delay":30,"count":1}'
+curl -s --max-time 0.5 -o /dev/null "$UPBOUND_URL/v1/self"
+sleep 0.3
+upbound_requests >"$TMP/requests.json"
+check "fault delay: when the client gives up, the request is logged at once, as client_gone, unhandled" "$PY" -c '
+import json, sys
+r = [e for e in json.load(open(sys.argv[1])) if e["path"] == "/v1/self"]
+assert len(r) == 1 and r[0].get("client_gone") and r[0]["status"] == 0, r
+' "$TMP/requests.json"
+
+# /v2/ and TLS listeners
+call GET /v2/
+check "GET /v2/: 401 with a Bearer challenge naming this listener's realm" \
+    test "$STATUS $(header WWW-Authenticate)" = "401 Bearer realm=\"$UPBOUND_URL/service/token\",service=\"$UPBOUND_SERVICE\""
+TLS_PORT=$(upbound_listener_port tls); SELF_PORT=$(upbound_listener_port self)
+hdr=$(curl -s --max-time 5 --cacert "$TMP/certs/ca.crt" -o /dev/null -D - "https://127.0.0.1:$TLS_PORT/v2/" | tr -d '\r' |
+      sed -n 's/^WWW-Authenticate: //Ip')
+check "--listen tls: HTTPS with the CA's certificate, realm https://127.0.0.1:$TLS_PORT/service/token" \
+    test "$hdr" = "Bearer realm=\"https://127.0.0.1:$TLS_PORT/service/token\",service=\"$UPBOUND_SERVICE\""
+curl -s --max-time 5 --cacert "$TMP/certs/ca.crt" -o /dev/null "https://127.0.0.1:$SELF_PORT/v2/"; rc=$?
+check "--listen self: curl refuses the self-signed certificate (exit $rc)" test "$rc" = 60
+sleep 0.2
+check_log() { "$PY" -c "$1" "$UPBOUND_LOG"; }
+check "the log names the listener, and the refused handshake as (tls-handshake)" check_log '
+import json, sys
+r = [json.loads(l) for l in open(sys.argv[1])]
+assert any(e.get("listener") == "tls" and e["path"] == "/v2/" and e["status"] == 401 for e in r)
+assert any(e.get("listener") == "self" and e["path"] == "(tls-handshake)" and e.get("error") for e in r)
+'
+check "upbound_count ... listener: 1 ping on tls" test "$(_upbound_call GET '/_test/count?path=/v2/&listener=tls' |
+    sed -n 's/.*"count": *\([0-9]*\).*/\1/p')" = 1
+if start_evil "$TMP/evil"; then
+    curl -s --max-time 5 -o /dev/null "$EVIL_URL/x"
+    sleep 0.1
+    check "start_evil: a listener that logs every connection ($(evil_connections))" test "$(evil_connections)" = 1
+else
+    not_ok "start_evil"
+fi
 
 # ------------------------------------------------------------------ lifetimes
 upbound_config '{"session_max_age":1,"org_token_expires_in":1}'

@@ -131,7 +131,7 @@ TEST_CASE("status: direct verdicts, accepted and rejected", "[status]") {
   RunResult r = f.Status();
   CHECK(Has(r.out, "  verdict:      none cached (the next get asks the registry)\n"));
   challenge();
-  f.h.http.Respond(200, "{}");
+  f.h.http.Respond(200, R"({"token":"registry-token"})");
   REQUIRE(f.h.Run({"get"}, kHost).code == 0);
   r = f.Status();
   CHECK(Has(r.out, "  exchange:     direct\n"

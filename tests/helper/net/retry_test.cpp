@@ -52,6 +52,60 @@ struct FakeTime {
   Clock::time_point In(milliseconds d) const { return now + d; }
 };
 
+// A transport whose attempts take time on the fake clock: each answers its
+// scripted result after `takes`, or times out at the deadline.
+class SlowTransport : public HttpTransport {
+ public:
+  SlowTransport(FakeTime& time, std::deque<StatusOr<HttpResponse>> script, milliseconds takes)
+      : time_(time), script_(std::move(script)), takes_(takes) {}
+  int attempts = 0;
+
+  StatusOr<HttpResponse> Send(const HttpRequest&, Clock::time_point deadline) override {
+    ++attempts;
+    if (time_.now + takes_ >= deadline) {
+      time_.now = deadline;
+      return Status::Unavailable("POST x: timed out after 100 ms");
+    }
+    time_.now += takes_;
+    StatusOr<HttpResponse> next = script_.front();
+    if (script_.size() > 1) script_.pop_front();
+    return next;
+  }
+
+ private:
+  FakeTime& time_;
+  std::deque<StatusOr<HttpResponse>> script_;
+  milliseconds takes_;
+};
+
+TEST_CASE("retry: a retry the deadline cuts short does not hide the answer before it", "[retry]") {
+  // Found by the fault matrix (tests/e2e/fault_matrix_test.sh): with a 1 s
+  // timeout a login answered 503 three times, the fourth attempt ran into
+  // the deadline, and the user read "timed out" instead of "answered 503".
+  FakeTime time;
+  SlowTransport t(time, {Response(503)}, milliseconds(300));
+  StatusOr<HttpResponse> r = SendWithRetry(t, HttpRequest{}, time.Policy(0.5), time.In(milliseconds(1000)));
+  REQUIRE(r.ok());
+  CHECK(r->status == 503);
+  CHECK(t.attempts == 3);
+
+  // The same for an error: a certificate problem, then a timeout.
+  FakeTime time2;
+  SlowTransport t2(time2, {Status::Unavailable("POST x: SSL peer certificate was not OK")}, milliseconds(300));
+  StatusOr<HttpResponse> e = SendWithRetry(t2, HttpRequest{}, time2.Policy(0.5), time2.In(milliseconds(1000)));
+  REQUIRE_FALSE(e.ok());
+  CHECK(e.status().message().find("SSL peer certificate was not OK") != std::string::npos);
+  CHECK(e.status().message().find("timed out") == std::string::npos);
+
+  // A first attempt that times out is still reported as such.
+  FakeTime time3;
+  SlowTransport t3(time3, {Response(200)}, milliseconds(5000));
+  StatusOr<HttpResponse> slow = SendWithRetry(t3, HttpRequest{}, time3.Policy(0.5), time3.In(milliseconds(1000)));
+  REQUIRE_FALSE(slow.ok());
+  CHECK(slow.status().message().find("timed out") != std::string::npos);
+  CHECK(t3.attempts == 1);
+}
+
 TEST_CASE("retry: 503, 503, 200 takes three attempts", "[retry]") {
   ScriptedTransport t;
   t.script = {Response(503), Response(503), Response(200)};

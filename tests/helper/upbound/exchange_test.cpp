@@ -167,6 +167,22 @@ TEST_CASE("exchange: a negative or unreadable expires_in is a malformed answer",
   }
 }
 
+TEST_CASE("exchange: an org-scoped token that has already expired is named as such", "[exchange]") {
+  // Found by the fault matrix (tests/e2e/fault_matrix_test.sh): a 200 with
+  // expires_in 0 was reported as an answer "without access_token".
+  for (const char* expires_in : {"0", "-60"}) {
+    INFO(expires_in);
+    FakeHttp http;
+    http.Respond(200, std::string(R"({"access_token":"org-tok-secret","expires_in":)") + expires_in + "}");
+    StatusOr<RegistryCredential> c = Exchange(Upbound(ExchangeKind::kOrgToken), http);
+    REQUIRE_FALSE(c.ok());
+    CHECK(c.status().code() == Code::kUnavailable);
+    CHECK(c.status().message().find("answered an access_token that has already expired (expires_in " +
+                                    std::string(expires_in) + ")") != std::string::npos);
+    CHECK(c.status().message().find("org-tok-secret") == std::string::npos);
+  }
+}
+
 TEST_CASE("exchange: cookie lifetimes follow RFC 6265 and are capped", "[exchange]") {
   auto now = std::chrono::system_clock::from_time_t(784111777);  // Sun, 06 Nov 1994 08:49:37 GMT
   // The last valid Max-Age wins, whatever comes between (5.3 step 3).

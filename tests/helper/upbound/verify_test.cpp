@@ -91,12 +91,12 @@ TEST_CASE("verify: the pair goes only to a realm on the registry's host", "[veri
   // Another port on the same host is the same host; realmHosts allows more.
   Fixture port;
   port.Challenge("https://xpkg.upbound.io:8443/token");
-  port.fake.Respond(200, "{}");
+  port.fake.Respond(200, R"({"token":"t"})");
   CHECK(port.Verify().outcome == PairCheck::kAccepted);
   Fixture listed;
   listed.settings.realm_hosts = {"auth.example"};
   listed.Challenge("https://auth.example/token");
-  listed.fake.Respond(200, "{}");
+  listed.fake.Respond(200, R"({"token":"t"})");
   CHECK(listed.Verify().outcome == PairCheck::kAccepted);
   CHECK(listed.fake.requests()[1].url == "https://auth.example/token?service=xpkg.upbound.io");
   // http to a host that is not loopback is refused by the URL policy.
@@ -110,7 +110,7 @@ TEST_CASE("verify: a loopback registry may speak plain http; Basic registries ch
   Fixture f;
   f.fake.FailToConnect();  // https
   f.Challenge("http://127.0.0.1:9999/service/token", "reg");
-  f.fake.Respond(200, "{}");
+  f.fake.Respond(200, R"({"token":"t"})");
   CHECK(f.Verify("127.0.0.1:5000").outcome == PairCheck::kAccepted);
   REQUIRE(f.fake.requests().size() == 3);
   CHECK(f.fake.requests()[0].url == "https://127.0.0.1:5000/v2/");
@@ -162,6 +162,26 @@ TEST_CASE("verify: Bearer challenges as registries write them", "[verify]") {
   CHECK_FALSE(ParseBearerChallenge({"Basic realm=\"x\""}, &realm, &service));
   CHECK_FALSE(ParseBearerChallenge({"Bearer service=\"s\""}, &realm, &service));
   CHECK_FALSE(ParseBearerChallenge({"Bearerrealm=\"x\"", "", "Bearer"}, &realm, &service));
+}
+
+TEST_CASE("verify: a token realm's 200 without a token is no verdict", "[verify]") {
+  // Found by the fault matrix (tests/e2e/fault_matrix_test.sh): a realm
+  // answering 200 with an HTML page (a proxy, a captive portal) was taken
+  // for an acceptance and cached as one for the whole verification period.
+  for (const char* body : {"<html>upstream hiccup</html>", "{}", R"({"token":""})", "null"}) {
+    INFO(body);
+    Fixture f;
+    f.Challenge("https://xpkg.upbound.io/service/token");
+    f.fake.Respond(200, body);
+    PairCheck check = f.Verify();
+    CHECK(check.outcome == PairCheck::kUnknown);
+    CHECK(check.reason == "the token service of xpkg.upbound.io answered 200 without a token");
+  }
+  // A registry with Basic authentication answers its own /v2/: no token there.
+  Fixture basic;
+  basic.fake.Respond(401, "", {{"WWW-Authenticate", "Basic realm=\"Registry\""}});
+  basic.fake.Respond(200, "{}");
+  CHECK(basic.Verify().outcome == PairCheck::kAccepted);
 }
 
 }  // namespace
