@@ -51,6 +51,15 @@ StatusOr<RegistryCredential> Session(const Settings& settings, const RobotToken&
     return Status::Unavailable("Upbound failed: POST " + ShownUrl(request.url) + " answered " +
                                std::to_string(response->status) + " without a SID cookie");
   }
+  // A cookie value is printable ASCII without a quote, ';' or a backslash (RFC 6265, as
+  // Go's net/http reads it): Docker gets the SID in JSON, which cannot
+  // carry other bytes exactly (found by tests/fuzz/exchange_fuzz.cpp).
+  if (!std::all_of(sid.begin(), sid.end(),
+                   [](char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != ';' && c != '\\'; })) {
+    Wipe(sid);
+    return Status::Unavailable("Upbound failed: POST " + ShownUrl(request.url) + " answered " +
+                               std::to_string(response->status) + " with a malformed SID cookie");
+  }
   std::int64_t lifetime =
       SessionLifetime(cookie_header, settings.session_lifetime_seconds, std::chrono::system_clock::now());
   if (lifetime <= 0) {
