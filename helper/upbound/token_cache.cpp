@@ -118,7 +118,15 @@ Status TokenCache::Save(const std::string& host, const std::string& identity, co
               {"identity", Sha256Hex(identity)},
               {"username", c.username},  {"secret", c.secret},
               {"obtained_at", c.obtained_at}, {"expires_at", c.expires_at}};
-  std::string text = doc.dump();
+  // JSON carries only UTF-8: a credential with other bytes is not cached
+  // (replacing them would cache another secret). Found by the fuzzer.
+  std::string text;
+  try {
+    text = doc.dump();
+  } catch (const json::type_error&) {
+    Wipe(doc["secret"].get_ref<std::string&>());
+    return Status::Unavailable("cache: the credential for " + host + " is not UTF-8 text");
+  }
   Wipe(doc["secret"].get_ref<std::string&>());
   Status written = fs_.WritePrivateFileAtomic(Path(host, identity, ".json"), text);
   Wipe(text);
@@ -166,7 +174,9 @@ Status TokenCache::SaveVerdict(const std::string& host, const std::string& ident
   json doc = {{"format", kFormat},        {"host", host},          {"identity", Sha256Hex(identity)},
               {"verdict", VerdictKindName(v.kind)}, {"reason", v.reason},
               {"checked_at", v.checked_at},  {"until", v.until}};
-  Status written = fs_.WritePrivateFileAtomic(Path(host, identity, ".verdict"), doc.dump());
+  // The reason may quote an access ID of any bytes: replaced, not thrown.
+  Status written = fs_.WritePrivateFileAtomic(Path(host, identity, ".verdict"),
+                                              doc.dump(-1, ' ', false, json::error_handler_t::replace));
   if (!written.ok()) return Status::Unavailable("cache: " + written.message());
   return Status::Ok();
 }

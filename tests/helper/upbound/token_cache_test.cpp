@@ -88,6 +88,24 @@ TEST_CASE("token cache: verdicts expire, hold no secret, and are dropped by inva
   CHECK(cache.LoadVerdict("h.io", "v").status().IsNotFound());
 }
 
+TEST_CASE("token cache: bytes JSON cannot carry are refused in a credential, replaced in a reason, never thrown",
+          "[token_cache]") {
+  // Found by tests/fuzz/token_cache_fuzz.cpp: Save and SaveVerdict threw
+  // the JSON library's type_error on bytes that are not UTF-8 (a reason
+  // quotes the access ID, which UP_ROBOT_ACCESS_ID gives as any bytes).
+  TempDir dir;
+  FileSystem& fs = *DefaultFileSystem();
+  TokenCache cache(fs, dir.path);
+  Status saved = cache.Save("h.io", "id", {"_token", "sid\xff", fs.Now(), fs.Now() + 60});
+  CHECK(saved.code() == Code::kUnavailable);
+  CHECK(saved.message().find("sid") == std::string::npos);  // never quotes the secret
+  CHECK(cache.Load("h.io", "id").status().IsNotFound());
+  REQUIRE(cache.SaveVerdict("h.io", "id", {Verdict::kRejected, "rejected robot \xff-id", fs.Now(), fs.Now() + 60}).ok());
+  StatusOr<Verdict> back = cache.LoadVerdict("h.io", "id");
+  REQUIRE(back.ok());
+  CHECK(back->reason == "rejected robot \xef\xbf\xbd-id");
+}
+
 TEST_CASE("token cache: the host lock is exclusive; an unusable directory says so", "[token_cache]") {
   TempDir dir;
   FileSystem& fs = *DefaultFileSystem();
