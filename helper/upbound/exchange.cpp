@@ -39,7 +39,14 @@ StatusOr<RegistryCredential> Session(const Settings& settings, const RobotToken&
   request.url = settings.api_endpoint + "/v1/login";
   request.headers = {{"Content-Type", "application/json"}, {"Accept", "application/json"}};
   json body = {{"id", LoginId(robot)}, {"password", robot.token}, {"remember", true}};
-  request.body = body.dump();
+  try {
+    request.body = body.dump();
+  } catch (const json::type_error&) {
+    // JSON carries only UTF-8; UP_ROBOT_TOKEN or a legacy keyring item can
+    // hold any bytes (found by tests/fuzz/exchange_fuzz.cpp).
+    Wipe(body["password"].get_ref<std::string&>());
+    return Status::InvalidInput(robot.origin + ": the robot token or its access ID is not UTF-8 text");
+  }
   Wipe(body["password"].get_ref<std::string&>());
   StatusOr<HttpResponse> response = http.Send(request, deadline);
   Wipe(request.body);
