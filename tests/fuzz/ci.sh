@@ -8,6 +8,7 @@
 #   fuzz/<target>: N runs, no finding
 #   fuzz/<target>: FINDING (exit E) after N runs: <sanitizer summary>; input kept as <file>
 #   fuzz/<target>: not run (total time cap reached)
+#   fuzz/<target>: FAILED: not built
 #
 # A finding's input is kept in <build dir>/fuzz-findings/; reproduce it with
 #   <build dir>/<target>_fuzz <build dir>/fuzz-findings/<file>
@@ -46,7 +47,7 @@ failed=0
 for t in "${targets[@]}"; do
     bin=$BUILD/${t}_fuzz
     if [ ! -x "$bin" ]; then
-        echo "fuzz/$t: FINDING: not built ($bin missing)"
+        echo "fuzz/$t: FAILED: not built ($bin missing)"
         failed=1
         continue
     fi
