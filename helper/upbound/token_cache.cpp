@@ -185,8 +185,15 @@ Status TokenCache::SaveFailure(const std::string& host, const LastFailure& failu
   Status dir = fs_.EnsurePrivateDir(dir_);
   if (!dir.ok()) return Status::Unavailable("cache: " + dir.message());
   std::string message = failure.message.substr(0, failure.message.find_first_of("\r\n"));
-  if (message.size() > kMaxFailureMessage) message.resize(kMaxFailureMessage);
-  // Invalid UTF-8 (a host's own bytes) must not make dump() throw.
+  // Invalid UTF-8 (a host's own bytes) becomes U+FFFD before the cut, which
+  // falls on a character boundary: cut first, a message could grow past
+  // the limit (found by tests/fuzz/token_cache_fuzz.cpp).
+  message = json::parse(json(message).dump(-1, ' ', false, json::error_handler_t::replace)).get<std::string>();
+  if (message.size() > kMaxFailureMessage) {
+    std::size_t cut = kMaxFailureMessage;
+    while (cut > 0 && (static_cast<unsigned char>(message[cut]) & 0xC0) == 0x80) --cut;
+    message.resize(cut);
+  }
   json doc = {{"format", kFormat}, {"host", host}, {"at", failure.at}, {"message", message}};
   Status written = fs_.WritePrivateFileAtomic(Path(host, "", ".failure"),
                                               doc.dump(-1, ' ', false, json::error_handler_t::replace));

@@ -189,6 +189,25 @@ TEST_CASE("token cache: the failure record keeps one line per host, and invalida
   CHECK(cache.LoadFailure("h.io/acme").status().IsNotFound());
 }
 
+TEST_CASE("token cache: a failure message is at most 512 bytes of UTF-8, whatever bytes it had", "[token_cache]") {
+  // Found by tests/fuzz/token_cache_fuzz.cpp: cut at 512 bytes, then made
+  // JSON-safe, a message grew past 512 bytes (each bad byte became the
+  // 3-byte U+FFFD, and so did a character cut in half).
+  TempDir dir;
+  FileSystem& fs = *DefaultFileSystem();
+  TokenCache cache(fs, dir.path);
+  std::string accents;
+  for (int i = 0; i < 300; ++i) accents += "\xc3\xa9";
+  for (const std::string& message : {"a" + accents, std::string(600, '\xff')}) {
+    REQUIRE(cache.SaveFailure("h.io", {fs.Now(), message}).ok());
+    StatusOr<LastFailure> back = cache.LoadFailure("h.io");
+    REQUIRE(back.ok());
+    CHECK(back->message.size() <= 512);
+    CHECK(back->message.size() >= 509);
+  }
+  CHECK(cache.LoadFailure("h.io")->message.compare(0, 3, "\xef\xbf\xbd") == 0);
+}
+
 TEST_CASE("token cache: a corrupt, foreign or future failure record is none", "[token_cache]") {
   TempDir dir;
   FileSystem& fs = *DefaultFileSystem();
