@@ -70,7 +70,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   if (!fake.requests().empty() && !fake.requests()[0].headers.empty()) std::abort();  // before the challenge
   if (check.outcome == dcu::PairCheck::kRefused && asked_elsewhere) std::abort();
-  if (check.reason.find(kSecret) != std::string::npos) std::abort();
+  // (Unless the registry named it itself: the reason quotes the realm.)
+  const std::string answers(reinterpret_cast<const char*>(data), size);
+  if (answers.find(kSecret) == std::string::npos && check.reason.find(kSecret) != std::string::npos) std::abort();
   if (!issued.empty() && check.reason.find(issued) != std::string::npos) std::abort();
   if (check.outcome != dcu::PairCheck::kAccepted && !issued.empty()) std::abort();
   if (!issued.empty()) {
