@@ -73,7 +73,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // (Unless the registry named it itself: the reason quotes the realm.)
   const std::string answers(reinterpret_cast<const char*>(data), size);
   if (answers.find(kSecret) == std::string::npos && check.reason.find(kSecret) != std::string::npos) std::abort();
-  if (!issued.empty() && check.reason.find(issued) != std::string::npos) std::abort();
+  // (A token of a few bytes can be a word of any sentence: "t-" is in "robot-id".)
+  if (issued.size() >= 12 && check.reason.find(issued) != std::string::npos) std::abort();
   if (check.outcome != dcu::PairCheck::kAccepted && !issued.empty()) std::abort();
   if (!issued.empty()) {
     // doctor reads the access an issued token grants from its claims.
