@@ -60,7 +60,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     bool authorized = false;
     for (const auto& [name, value] : sent.headers) authorized = authorized || name == "Authorization";
     if (!authorized) continue;
-    dcu::StatusOr<std::string> to = dcu::NormalizeRegistryKey(sent.url);
+    // The URL's scheme and authority only: a query may follow the host directly.
+    std::size_t authority = sent.url.find("://");
+    if (authority == std::string::npos) std::abort();
+    dcu::StatusOr<std::string> to =
+        dcu::NormalizeRegistryKey(sent.url.substr(0, sent.url.find_first_of("/?#", authority + 3)));
     if (!to.ok()) std::abort();
     bool allowed = HostName(*to) == HostName(host);
     for (const std::string& realm_host : settings.realm_hosts) allowed = allowed || *to == realm_host;
