@@ -39,7 +39,14 @@ StatusOr<RegistryCredential> Session(const Settings& settings, const RobotToken&
   request.url = settings.api_endpoint + "/v1/login";
   request.headers = {{"Content-Type", "application/json"}, {"Accept", "application/json"}};
   json body = {{"id", LoginId(robot)}, {"password", robot.token}, {"remember", true}};
-  request.body = body.dump();
+  try {
+    request.body = body.dump();
+  } catch (const json::type_error&) {
+    // JSON carries only UTF-8; UP_ROBOT_TOKEN or a legacy keyring item can
+    // hold any bytes (found by tests/fuzz/exchange_fuzz.cpp).
+    Wipe(body["password"].get_ref<std::string&>());
+    return Status::InvalidInput(robot.origin + ": the robot token or its access ID is not UTF-8 text");
+  }
   Wipe(body["password"].get_ref<std::string&>());
   StatusOr<HttpResponse> response = http.Send(request, deadline);
   Wipe(request.body);
@@ -50,6 +57,15 @@ StatusOr<RegistryCredential> Session(const Settings& settings, const RobotToken&
   if (sid.empty()) {
     return Status::Unavailable("Upbound failed: POST " + ShownUrl(request.url) + " answered " +
                                std::to_string(response->status) + " without a SID cookie");
+  }
+  // A cookie value is printable ASCII without a quote, ';' or a backslash (RFC 6265, as
+  // Go's net/http reads it): Docker gets the SID in JSON, which cannot
+  // carry other bytes exactly (found by tests/fuzz/exchange_fuzz.cpp).
+  if (!std::all_of(sid.begin(), sid.end(),
+                   [](char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != ';' && c != '\\'; })) {
+    Wipe(sid);
+    return Status::Unavailable("Upbound failed: POST " + ShownUrl(request.url) + " answered " +
+                               std::to_string(response->status) + " with a malformed SID cookie");
   }
   std::int64_t lifetime =
       SessionLifetime(cookie_header, settings.session_lifetime_seconds, std::chrono::system_clock::now());

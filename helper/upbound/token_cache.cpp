@@ -118,7 +118,15 @@ Status TokenCache::Save(const std::string& host, const std::string& identity, co
               {"identity", Sha256Hex(identity)},
               {"username", c.username},  {"secret", c.secret},
               {"obtained_at", c.obtained_at}, {"expires_at", c.expires_at}};
-  std::string text = doc.dump();
+  // JSON carries only UTF-8: a credential with other bytes is not cached
+  // (replacing them would cache another secret). Found by the fuzzer.
+  std::string text;
+  try {
+    text = doc.dump();
+  } catch (const json::type_error&) {
+    Wipe(doc["secret"].get_ref<std::string&>());
+    return Status::Unavailable("cache: the credential for " + host + " is not UTF-8 text");
+  }
   Wipe(doc["secret"].get_ref<std::string&>());
   Status written = fs_.WritePrivateFileAtomic(Path(host, identity, ".json"), text);
   Wipe(text);
@@ -166,7 +174,9 @@ Status TokenCache::SaveVerdict(const std::string& host, const std::string& ident
   json doc = {{"format", kFormat},        {"host", host},          {"identity", Sha256Hex(identity)},
               {"verdict", VerdictKindName(v.kind)}, {"reason", v.reason},
               {"checked_at", v.checked_at},  {"until", v.until}};
-  Status written = fs_.WritePrivateFileAtomic(Path(host, identity, ".verdict"), doc.dump());
+  // The reason may quote an access ID of any bytes: replaced, not thrown.
+  Status written = fs_.WritePrivateFileAtomic(Path(host, identity, ".verdict"),
+                                              doc.dump(-1, ' ', false, json::error_handler_t::replace));
   if (!written.ok()) return Status::Unavailable("cache: " + written.message());
   return Status::Ok();
 }
@@ -175,8 +185,15 @@ Status TokenCache::SaveFailure(const std::string& host, const LastFailure& failu
   Status dir = fs_.EnsurePrivateDir(dir_);
   if (!dir.ok()) return Status::Unavailable("cache: " + dir.message());
   std::string message = failure.message.substr(0, failure.message.find_first_of("\r\n"));
-  if (message.size() > kMaxFailureMessage) message.resize(kMaxFailureMessage);
-  // Invalid UTF-8 (a host's own bytes) must not make dump() throw.
+  // Invalid UTF-8 (a host's own bytes) becomes U+FFFD before the cut, which
+  // falls on a character boundary: cut first, a message could grow past
+  // the limit (found by tests/fuzz/token_cache_fuzz.cpp).
+  message = json::parse(json(message).dump(-1, ' ', false, json::error_handler_t::replace)).get<std::string>();
+  if (message.size() > kMaxFailureMessage) {
+    std::size_t cut = kMaxFailureMessage;
+    while (cut > 0 && (static_cast<unsigned char>(message[cut]) & 0xC0) == 0x80) --cut;
+    message.resize(cut);
+  }
   json doc = {{"format", kFormat}, {"host", host}, {"at", failure.at}, {"message", message}};
   Status written = fs_.WritePrivateFileAtomic(Path(host, "", ".failure"),
                                               doc.dump(-1, ' ', false, json::error_handler_t::replace));

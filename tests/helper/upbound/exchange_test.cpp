@@ -107,6 +107,46 @@ TEST_CASE("exchange: a login without a SID cookie is a failure", "[exchange]") {
   CHECK(c.status().message().find("without a SID cookie") != std::string::npos);
 }
 
+TEST_CASE("exchange: a SID cookie that is not printable ASCII is a failure, never a mangled secret",
+          "[exchange]") {
+  // Found by tests/fuzz/exchange_fuzz.cpp: "\xed" reached Docker as U+FFFD
+  // and made the cache's JSON writer throw.
+  for (std::string sid : {std::string("abc\xed"), std::string("a\x01") + "b", std::string("a\\b"), std::string("a\"b")}) {
+    INFO(sid);
+    FakeHttp http;
+    http.Respond(200, "{}", {{"Set-Cookie", "SID=" + sid + "; Path=/; Max-Age=600"}});
+    StatusOr<RegistryCredential> c = Exchange(Upbound(ExchangeKind::kSession), http);
+    REQUIRE_FALSE(c.ok());
+    CHECK(c.status().code() == Code::kUnavailable);
+    CHECK(c.status().message().find("with a malformed SID cookie") != std::string::npos);
+  }
+  FakeHttp http;
+  http.Respond(200, "{}", {{"Set-Cookie", "SID=\"a b,c=d/+\"; Max-Age=600"}});
+  StatusOr<RegistryCredential> c = Exchange(Upbound(ExchangeKind::kSession), http);
+  REQUIRE(c.ok());
+  CHECK(c->secret == "a b,c=d/+");
+}
+
+TEST_CASE("exchange: a robot token that is not UTF-8 is refused before anything is sent", "[exchange]") {
+  // Found by tests/fuzz/exchange_fuzz.cpp: the login body's JSON writer
+  // threw on it (UP_ROBOT_TOKEN, or a legacy keyring item's secret, can
+  // be any bytes), and main answered "internal error".
+  for (RobotToken robot : {RobotToken{"access-id", std::string(kJwt) + "\xc3", "UP_ROBOT_TOKEN"},
+                           RobotToken{"access-\xff", "not-a-jwt", "UP_ROBOT_TOKEN"}}) {
+    FakeHttp http;
+    std::ostringstream err;
+    Log log(err);
+    HttpClient client([&http]() -> StatusOr<std::unique_ptr<HttpTransport>> { return http.NewTransport(); },
+                      NoWait(), log);
+    StatusOr<RegistryCredential> c = ExchangeRobotToken(Upbound(ExchangeKind::kSession), robot, client, kNow,
+                                                        steady_clock::now() + std::chrono::seconds(30));
+    REQUIRE_FALSE(c.ok());
+    CHECK(c.status().code() == Code::kInvalidInput);
+    CHECK(c.status().message() == "UP_ROBOT_TOKEN: the robot token or its access ID is not UTF-8 text");
+    CHECK(http.requests().empty());
+  }
+}
+
 TEST_CASE("exchange: org-scoped token, RFC 8693 form", "[exchange]") {
   FakeHttp http;
   http.Respond(200, R"({"access_token":"org-tok","issued_token_type":"urn:ietf:params:oauth:token-type:access_token","token_type":"Bearer","expires_in":3600})");

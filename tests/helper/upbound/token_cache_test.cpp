@@ -88,6 +88,24 @@ TEST_CASE("token cache: verdicts expire, hold no secret, and are dropped by inva
   CHECK(cache.LoadVerdict("h.io", "v").status().IsNotFound());
 }
 
+TEST_CASE("token cache: bytes JSON cannot carry are refused in a credential, replaced in a reason, never thrown",
+          "[token_cache]") {
+  // Found by tests/fuzz/token_cache_fuzz.cpp: Save and SaveVerdict threw
+  // the JSON library's type_error on bytes that are not UTF-8 (a reason
+  // quotes the access ID, which UP_ROBOT_ACCESS_ID gives as any bytes).
+  TempDir dir;
+  FileSystem& fs = *DefaultFileSystem();
+  TokenCache cache(fs, dir.path);
+  Status saved = cache.Save("h.io", "id", {"_token", "sid\xff", fs.Now(), fs.Now() + 60});
+  CHECK(saved.code() == Code::kUnavailable);
+  CHECK(saved.message().find("sid") == std::string::npos);  // never quotes the secret
+  CHECK(cache.Load("h.io", "id").status().IsNotFound());
+  REQUIRE(cache.SaveVerdict("h.io", "id", {Verdict::kRejected, "rejected robot \xff-id", fs.Now(), fs.Now() + 60}).ok());
+  StatusOr<Verdict> back = cache.LoadVerdict("h.io", "id");
+  REQUIRE(back.ok());
+  CHECK(back->reason == "rejected robot \xef\xbf\xbd-id");
+}
+
 TEST_CASE("token cache: the host lock is exclusive; an unusable directory says so", "[token_cache]") {
   TempDir dir;
   FileSystem& fs = *DefaultFileSystem();
@@ -169,6 +187,25 @@ TEST_CASE("token cache: the failure record keeps one line per host, and invalida
   CHECK(cache.LoadFailure("h.io/acme").ok());
   REQUIRE(cache.Invalidate("h.io/acme").ok());
   CHECK(cache.LoadFailure("h.io/acme").status().IsNotFound());
+}
+
+TEST_CASE("token cache: a failure message is at most 512 bytes of UTF-8, whatever bytes it had", "[token_cache]") {
+  // Found by tests/fuzz/token_cache_fuzz.cpp: cut at 512 bytes, then made
+  // JSON-safe, a message grew past 512 bytes (each bad byte became the
+  // 3-byte U+FFFD, and so did a character cut in half).
+  TempDir dir;
+  FileSystem& fs = *DefaultFileSystem();
+  TokenCache cache(fs, dir.path);
+  std::string accents;
+  for (int i = 0; i < 300; ++i) accents += "\xc3\xa9";
+  for (const std::string& message : {"a" + accents, std::string(600, '\xff')}) {
+    REQUIRE(cache.SaveFailure("h.io", {fs.Now(), message}).ok());
+    StatusOr<LastFailure> back = cache.LoadFailure("h.io");
+    REQUIRE(back.ok());
+    CHECK(back->message.size() <= 512);
+    CHECK(back->message.size() >= 509);
+  }
+  CHECK(cache.LoadFailure("h.io")->message.compare(0, 3, "\xef\xbf\xbd") == 0);
 }
 
 TEST_CASE("token cache: a corrupt, foreign or future failure record is none", "[token_cache]") {
