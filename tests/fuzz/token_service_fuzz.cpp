@@ -69,7 +69,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     bool allowed = HostName(*to) == HostName(host);
     for (const std::string& realm_host : settings.realm_hosts) allowed = allowed || *to == realm_host;
     if (!allowed) std::abort();  // the pair went to a host nobody configured
-    if (sent.url.find('@') != std::string::npos) std::abort();
+    std::string host_part = sent.url.substr(authority + 3, sent.url.find_first_of("/?#", authority + 3) - authority - 3);
+    if (host_part.find('@') != std::string::npos) std::abort();  // user info in the authority
     asked_elsewhere = asked_elsewhere || HostName(*to) != HostName(host);
   }
   if (!fake.requests().empty() && !fake.requests()[0].headers.empty()) std::abort();  // before the challenge
