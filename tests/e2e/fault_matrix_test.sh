@@ -40,10 +40,7 @@ MARGIN=1.5                     # seconds a call may take beyond its timeout
 MARGIN_US=1500000
 PREFIX="docker-credential-upbound: error: "
 
-unset UP_DOMAIN UP_PROFILE UP_ROBOT_TOKEN UP_ROBOT_TOKEN_FILE UP_ROBOT_ACCESS_ID UP_ORGANIZATION \
-    UP_CA_BUNDLE UP_DEBUG DOCKER_CREDENTIAL_UPBOUND_EXCHANGE DOCKER_CREDENTIAL_UPBOUND_TIMEOUT \
-    DOCKER_CREDENTIAL_UPBOUND_SESSION_LIFETIME DOCKER_CREDENTIAL_UPBOUND_CACHE_DIR \
-    DOCKER_CREDENTIAL_UPBOUND_VERIFY https_proxy HTTPS_PROXY http_proxy HTTP_PROXY all_proxy ALL_PROXY
+e2e_clean_env https_proxy HTTPS_PROXY http_proxy HTTP_PROXY all_proxy ALL_PROXY
 printf '{}\n' >"$E2E_TMP/helper-config.json"
 export DOCKER_CREDENTIAL_UPBOUND_CONFIG=$E2E_TMP/helper-config.json
 export UP_DEBUG=1              # diagnostics on stderr, checked for secrets like the rest

@@ -42,6 +42,15 @@ E2E_CLEANUP_FUNCS=""
 # e2e_on_exit FUNC: run FUNC (before services are stopped) when the script exits
 e2e_on_exit() { E2E_CLEANUP_FUNCS="$1 $E2E_CLEANUP_FUNCS"; }
 
+# e2e_clean_env [NAME...]: the helper sees only what the script sets, none
+# of the caller's Upbound or helper settings (nor NAME...)
+e2e_clean_env() {
+    unset UP_DOMAIN UP_PROFILE UP_ROBOT_TOKEN UP_ROBOT_TOKEN_FILE UP_ROBOT_ACCESS_ID UP_ORGANIZATION \
+        UP_CA_BUNDLE UP_DEBUG DOCKER_CREDENTIAL_UPBOUND_EXCHANGE DOCKER_CREDENTIAL_UPBOUND_TIMEOUT \
+        DOCKER_CREDENTIAL_UPBOUND_SESSION_LIFETIME DOCKER_CREDENTIAL_UPBOUND_CACHE_DIR \
+        DOCKER_CREDENTIAL_UPBOUND_VERIFY "$@"
+}
+
 e2e_cleanup() {
     local f
     for f in $E2E_CLEANUP_FUNCS; do "$f" || true; done

@@ -36,9 +36,7 @@ REAL_DBUS=${DBUS_SESSION_BUS_ADDRESS:-}
 NO_DBUS="unix:path=$E2E_TMP/no-such-bus/bus"
 
 # Nothing from the caller's environment may change the helper's settings.
-unset UP_DOMAIN UP_PROFILE UP_ROBOT_TOKEN UP_ROBOT_TOKEN_FILE UP_ROBOT_ACCESS_ID UP_ORGANIZATION \
-    UP_CA_BUNDLE UP_DEBUG DOCKER_CREDENTIAL_UPBOUND_EXCHANGE DOCKER_CREDENTIAL_UPBOUND_TIMEOUT \
-    DOCKER_CREDENTIAL_UPBOUND_SESSION_LIFETIME DOCKER_CREDENTIAL_UPBOUND_CACHE_DIR
+e2e_clean_env
 printf '{}\n' >"$E2E_TMP/helper-config.json"
 export DOCKER_CREDENTIAL_UPBOUND_CONFIG=$E2E_TMP/helper-config.json
 export UP_DEBUG=1            # diagnostics on stderr, checked for secrets like the rest
