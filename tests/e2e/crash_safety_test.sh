@@ -26,7 +26,7 @@
 #     and readers ignore it. A store that finishes leaves exactly one item
 #
 # CRASH_ROUNDS (default 56) sets the random rounds per exchange, CRASH_AT_ROUNDS
-# (4) the rounds per kill point, CRASH_STORE_ROUNDS (80) the store rounds,
+# (4) the rounds per kill point, CRASH_STORE_ROUNDS (200) the store rounds,
 # CRASH_SEED the random seed: 3 x (56 + 3 x 4) = 204 gets killed by default.
 . "$(dirname "$0")/lib.sh"
 . "$REPO/tests/lib/upbound.sh"
@@ -34,7 +34,7 @@ umask 077
 
 ROUNDS=${CRASH_ROUNDS:-56}
 TEMPS_MAX=0
-STORE_ROUNDS=${CRASH_STORE_ROUNDS:-80}
+STORE_ROUNDS=${CRASH_STORE_ROUNDS:-200}
 AT_ROUNDS=${CRASH_AT_ROUNDS:-4}
 CRASH=$REPO/tests/e2e/crash
 
