@@ -342,17 +342,16 @@ prime() {
     check_eq "$U_KIND/$U_WHERE: a success clears the last failure" null "$(last_failure)"
 }
 
-# refresh_due: rewrite the cached credential's times so that it is due for
-# a refresh (less than 10% of its 3600 s left) but still usable (100 s
-# left, more than the 30 s margin), as an hour of waiting would
-refresh_due() {
+# cache_times OBTAINED EXPIRES: rewrite the cached credentials' times,
+# relative to now (seconds; negative: in the past)
+cache_times() {
     SNAP=''
-    "$PY" - "$CACHE" <<'EOF'
+    "$PY" - "$CACHE" "$1" "$2" <<'EOF'
 import glob, json, os, sys, time
 for p in glob.glob(os.path.join(sys.argv[1], "*.json")):
     d = json.load(open(p))
     now = int(time.time())
-    d["obtained_at"], d["expires_at"] = now - 3500, now + 100
+    d["obtained_at"], d["expires_at"] = now + int(sys.argv[2]), now + int(sys.argv[3])
     tmp = p + ".tmp"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:
@@ -360,22 +359,12 @@ for p in glob.glob(os.path.join(sys.argv[1], "*.json")):
     os.replace(tmp, p)
 EOF
 }
+# refresh_due: the cached credential is due for a refresh (less than 10% of
+# its 3600 s left) but still usable (100 s left, more than the 30 s
+# margin), as an hour of waiting would make it
+refresh_due() { cache_times -3500 100; }
 # expire_cache: the cached credential expired a minute ago
-expire_cache() {
-    SNAP=''
-    "$PY" - "$CACHE" <<'EOF'
-import glob, json, os, sys, time
-for p in glob.glob(os.path.join(sys.argv[1], "*.json")):
-    d = json.load(open(p))
-    now = int(time.time())
-    d["obtained_at"], d["expires_at"] = now - 3660, now - 60
-    tmp = p + ".tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as f:
-        json.dump(d, f)
-    os.replace(tmp, p)
-EOF
-}
+expire_cache() { cache_times -3660 -60; }
 
 # kubelet_check SPEC: the kubelet answer in $E2E_TMP/case.out; SPEC
 # "cached,MAX" (the cached secret, cacheDuration at most MAX s) or
