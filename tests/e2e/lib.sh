@@ -136,6 +136,14 @@ remember_secret() {
     return 0
 }
 
+# file_has_secret FILE VALUE...: whether FILE holds any VALUE. The values
+# reach grep through a pipe, never its argv, where the hygiene sampler
+# (and anyone running ps) would see them.
+file_has_secret() {
+    local file=$1; shift
+    printf '%s\n' "$@" | grep -qF -f - "$file"
+}
+
 # _remember_printed TEXT: every credential the helper printed (a Secret of
 # get, a password of the kubelet mode) is a secret too. Bash pattern
 # matching only: no process, no argv.

@@ -103,7 +103,7 @@ if push bad; then
 else
     ok "skopeo push with the wrong stored secret is refused"
 fi
-if grep -qF -e "$RPASS" -e "$BADPASS" "$E2E_TMP/skopeo.out"; then
+if file_has_secret "$E2E_TMP/skopeo.out" "$RPASS" "$BADPASS"; then
     not_ok "skopeo's error output carries no secret"
 else
     ok "skopeo's error output carries no secret"
