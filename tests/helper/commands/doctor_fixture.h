@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -49,7 +50,7 @@ class DoctorFixture {
   // Writes dir/relative (parents created) with mode.
   void Write(const std::string& relative, const std::string& text, mode_t mode = 0644) {
     std::string path = dir.path + "/" + relative;
-    std::system(("mkdir -p \"$(dirname '" + path + "')\"").c_str());
+    std::filesystem::create_directories(std::filesystem::u8path(path).parent_path());
     std::ofstream(path) << text;
     REQUIRE(chmod(path.c_str(), mode) == 0);
   }
