@@ -186,7 +186,7 @@ class WinHttpTransport : public HttpTransport {
     if (handle.get() == nullptr) return Status::Unavailable(context + ": " + win::WinHttpErrorText(GetLastError()));
     win::Observed observed;
     observed.proxied = proxy->kind == win::ProxyChoice::kNamed;
-    if (Status s = Configure(handle.get(), *proxy, &observed); !s.ok()) {
+    if (Status s = Configure(handle.get(), &observed); !s.ok()) {
       return Status::Unavailable(context + ": " + s.message());
     }
 
@@ -212,14 +212,24 @@ class WinHttpTransport : public HttpTransport {
     Clock::time_point sent = Clock::now();
     void* body = request.body.empty() ? WINHTTP_NO_REQUEST_DATA : const_cast<char*>(request.body.data());
     DWORD length = static_cast<DWORD>(request.body.size());
-    if (!WinHttpSendRequest(handle.get(), WINHTTP_NO_ADDITIONAL_HEADERS, 0, body, length, length, 0)) {
-      return win::Failure(GetLastError(), context, observed, sent);
-    }
-    if (!Arm(handle.get(), deadline, options_.connect_timeout) || !WinHttpReceiveResponse(handle.get(), nullptr)) {
-      return win::Failure(GetLastError(), context, observed, sent);
-    }
     HttpResponse response;
-    if (Status s = ReadHead(handle.get(), &response); !s.ok()) return Status::Unavailable(context + ": " + s.message());
+    for (bool answered_proxy = false;; answered_proxy = true) {
+      if (!WinHttpSendRequest(handle.get(), WINHTTP_NO_ADDITIONAL_HEADERS, 0, body, length, length, 0)) {
+        return win::Failure(GetLastError(), context, observed, sent);
+      }
+      if (!Arm(handle.get(), deadline, options_.connect_timeout) || !WinHttpReceiveResponse(handle.get(), nullptr)) {
+        return win::Failure(GetLastError(), context, observed, sent);
+      }
+      if (Status s = ReadHead(handle.get(), &response); !s.ok()) return Status::Unavailable(context + ": " + s.message());
+      // The proxy URL's user info answers the proxy's challenge, once, as
+      // libcurl does; a second 407 is the caller's.
+      if (response.status != 407 || answered_proxy || proxy->username.empty() || !AnswerProxy(handle.get(), *proxy)) {
+        break;
+      }
+      if (!Arm(handle.get(), deadline, options_.connect_timeout)) {
+        return win::Failure(ERROR_WINHTTP_TIMEOUT, context, observed, sent);
+      }
+    }
     if (response.status > 100 && response.status < 200) {
       // An interim response other than 100 Continue (which WinHTTP skips),
       // e.g. 103 Early Hints: only the final response is the caller's. Wine
@@ -307,7 +317,7 @@ class WinHttpTransport : public HttpTransport {
 
   // Everything a request needs set before it is sent. Failing to turn off
   // redirects fails the request: it must not silently go elsewhere.
-  Status Configure(HINTERNET request, const win::ProxyChoice& proxy, win::Observed* observed) {
+  Status Configure(HINTERNET request, win::Observed* observed) {
     // A redirect could carry the request, and its Authorization header or
     // body, to a host the core's URL policy never saw.
     if (!SetDword(request, WINHTTP_OPTION_DISABLE_FEATURE,
@@ -318,15 +328,6 @@ class WinHttpTransport : public HttpTransport {
     // Never the user's Windows logon (NTLM, Kerberos) to a server that asks.
     SetDword(request, WINHTTP_OPTION_AUTOLOGON_POLICY, WINHTTP_AUTOLOGON_SECURITY_LEVEL_HIGH);
     SetDword(request, WINHTTP_OPTION_MAX_RESPONSE_HEADER_SIZE, static_cast<DWORD>(kMaxHeaders));
-    if (!proxy.username.empty()) {
-      std::wstring user = WideOrEmpty(proxy.username);
-      std::wstring password = WideOrEmpty(proxy.password);
-      bool ok = WinHttpSetOption(request, WINHTTP_OPTION_PROXY_USERNAME, user.data(), static_cast<DWORD>(user.size())) &&
-                WinHttpSetOption(request, WINHTTP_OPTION_PROXY_PASSWORD, password.data(),
-                                 static_cast<DWORD>(password.size()));
-      WipeWide(password);
-      if (!ok) return Status::Unavailable("cannot set the proxy's credentials");
-    }
     // The status callback only records which certificate check failed.
     DWORD_PTR context = reinterpret_cast<DWORD_PTR>(observed);
     if (!WinHttpSetOption(request, WINHTTP_OPTION_CONTEXT_VALUE, &context, sizeof context) ||
@@ -335,6 +336,28 @@ class WinHttpTransport : public HttpTransport {
       return Status::Unavailable("cannot watch TLS failures: " + win::WinHttpErrorText(GetLastError()));
     }
     return Status::Ok();
+  }
+
+  // Sets the proxy's credentials in the strongest scheme both sides know.
+  static bool AnswerProxy(HINTERNET request, const win::ProxyChoice& proxy) {
+    DWORD schemes = 0, first = 0, target = 0;
+    if (!WinHttpQueryAuthSchemes(request, &schemes, &first, &target) || target != WINHTTP_AUTH_TARGET_PROXY) {
+      return false;
+    }
+    DWORD scheme = 0;
+    for (DWORD candidate : {WINHTTP_AUTH_SCHEME_NEGOTIATE, WINHTTP_AUTH_SCHEME_NTLM, WINHTTP_AUTH_SCHEME_DIGEST,
+                            WINHTTP_AUTH_SCHEME_BASIC}) {
+      if ((schemes & candidate) != 0) {
+        scheme = candidate;
+        break;
+      }
+    }
+    if (scheme == 0) return false;
+    std::wstring user = WideOrEmpty(proxy.username);
+    std::wstring password = WideOrEmpty(proxy.password);
+    bool ok = WinHttpSetCredentials(request, WINHTTP_AUTH_TARGET_PROXY, scheme, user.c_str(), password.c_str(), nullptr);
+    WipeWide(password);
+    return ok;
   }
 
   static Status ReadHead(HINTERNET request, HttpResponse* response) {

@@ -6,9 +6,12 @@
 #include <catch2/catch.hpp>
 
 #include <windows.h>
+#include <wincrypt.h>
 
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <iostream>
 #include <string>
 #include <thread>
@@ -265,6 +268,29 @@ TEST_CASE("winhttp transport: the message for DCU_TEST_TLS_URL", "[.windows-tls]
   std::cout << (r.ok() ? "HTTP " + std::to_string(r->status) : r.status().message()) << "\n";
 }
 
+// Puts the PEM certificate in DCU_TEST_CA_FILE into the current user's Root
+// store, as `certutil -user -addstore Root FILE` does on Windows (wine's
+// certutil does nothing): for trying the messages above with a trusted CA.
+// Windows asks the user to confirm; run it under wine only.
+TEST_CASE("winhttp transport: trust DCU_TEST_CA_FILE (wine)", "[.windows-import-ca]") {
+  const char* path = std::getenv("DCU_TEST_CA_FILE");
+  REQUIRE(path != nullptr);
+  REQUIRE(UnderWine());
+  std::ifstream in(path, std::ios::binary);
+  std::string pem((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  DWORD size = 0;
+  REQUIRE(CryptStringToBinaryA(pem.c_str(), static_cast<DWORD>(pem.size()), CRYPT_STRING_BASE64HEADER, nullptr, &size,
+                               nullptr, nullptr));
+  std::vector<BYTE> der(size);
+  REQUIRE(CryptStringToBinaryA(pem.c_str(), static_cast<DWORD>(pem.size()), CRYPT_STRING_BASE64HEADER, der.data(),
+                               &size, nullptr, nullptr));
+  HCERTSTORE root = CertOpenStore(CERT_STORE_PROV_SYSTEM_W, 0, 0, CERT_SYSTEM_STORE_CURRENT_USER, L"Root");
+  REQUIRE(root != nullptr);
+  CHECK(CertAddEncodedCertificateToStore(root, X509_ASN_ENCODING, der.data(), size, CERT_STORE_ADD_REPLACE_EXISTING,
+                                         nullptr));
+  CertCloseStore(root, 0);
+}
+
 TEST_CASE("winhttp transport: a proxy from the variables gets the request", "[windows]") {
   LoopbackServer proxy(Route);
   HttpOptions options;
@@ -299,6 +325,26 @@ TEST_CASE("winhttp transport: a proxy from the variables gets the request", "[wi
     REQUIRE(proxy.seen().size() == 1);
     std::string target = proxy.seen()[0].target;  // wine names the port (":80"), Windows may not
     CHECK((target == "http://registry.example/y" || target == "http://registry.example:80/y"));
+  }
+  SECTION("the proxy URL's user info answers a 407") {
+    LoopbackServer guarded([](const SeenRequest& r, Socket) {
+      // "user:p@ss" in Basic
+      if (r.Header("Proxy-Authorization") != "Basic dXNlcjpwQHNz") {
+        return Http(407, "Proxy Authentication Required", "Proxy-Authenticate: Basic realm=\"p\"\r\n", "");
+      }
+      return Http(200, "OK", "", "through");
+    });
+    HttpOptions with_user;
+    with_user.http_proxy = "http://user:p%40ss@127.0.0.1:" + std::to_string(guarded.port());
+    std::unique_ptr<HttpTransport> authed = NewHttpTransport(with_user);
+    StatusOr<HttpResponse> r = authed->Send(HttpRequest{"POST", "http://registry.example/z", {}, "body"}, In(5000));
+    REQUIRE(r.ok());
+    CHECK(r->status == 200);
+    CHECK(r->body == "through");
+    std::vector<SeenRequest> seen = guarded.seen();
+    REQUIRE(seen.size() >= 2);  // wine tries once more on its own before asking
+    CHECK(seen.front().Header("Proxy-Authorization").empty());  // not before the challenge
+    CHECK(seen.back().body == "body");
   }
   SECTION("loopback is never proxied") {
     LoopbackServer target(Route);
