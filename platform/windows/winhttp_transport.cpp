@@ -23,6 +23,7 @@
 #include "platform/windows/wide.h"
 #include "platform/windows/winhttp_errors.h"
 #include "platform/windows/winhttp_proxy.h"
+#include "platform/windows/winhttp_response.h"
 
 namespace dcu {
 namespace {
@@ -30,8 +31,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-constexpr size_t kMaxBody = 1 << 20;     // the curl transport's limits
-constexpr size_t kMaxHeaders = 1 << 20;  // all header lines together
+constexpr size_t kMaxBody = 1 << 20;  // the curl transport's limit (headers: winhttp_response.h)
 constexpr DWORD kReadChunk = 16384;
 
 // WinHTTP offers no supported hook that verifies the server's chain against
@@ -94,42 +94,6 @@ bool Arm(HINTERNET request, Clock::time_point deadline, milliseconds connect_tim
 
 bool SetDword(HINTERNET handle, DWORD option, DWORD value) {
   return WinHttpSetOption(handle, option, &value, sizeof value);
-}
-
-// "Name: value" lines as WinHTTP returns them (WINHTTP_QUERY_RAW_HEADERS_CRLF),
-// parsed as the curl transport parses header lines.
-Headers ParseHeaders(const std::string& raw) {
-  Headers headers;
-  size_t start = 0;
-  bool first = true;
-  while (start < raw.size()) {
-    size_t end = raw.find("\r\n", start);
-    if (end == std::string::npos) end = raw.size();
-    std::string_view line(raw.data() + start, end - start);
-    start = end + 2;
-    if (first || line.substr(0, 5) == "HTTP/") {
-      first = false;
-      headers.clear();  // a status line starts a response
-    } else if (!line.empty() && (line[0] == ' ' || line[0] == '\t')) {
-      if (!headers.empty()) headers.back().second += " " + std::string(TrimSpace(line));
-    } else if (size_t colon = line.find(':'); colon != std::string_view::npos) {
-      headers.emplace_back(std::string(line.substr(0, colon)), std::string(TrimSpace(line.substr(colon + 1))));
-    }
-  }
-  return headers;
-}
-
-// Appends, growing by hand so that a reallocation wipes the old buffer: the
-// body is usually a token.
-void Append(std::string& body, const char* data, size_t n) {
-  if (body.size() + n > body.capacity()) {
-    std::string bigger;
-    bigger.reserve(std::max(body.capacity() * 2, body.size() + n));
-    bigger.append(body);
-    Wipe(body);
-    body.swap(bigger);
-  }
-  body.append(data, n);
 }
 
 class WinHttpTransport : public HttpTransport {
@@ -220,7 +184,7 @@ class WinHttpTransport : public HttpTransport {
       if (!Arm(handle.get(), deadline, options_.connect_timeout) || !WinHttpReceiveResponse(handle.get(), nullptr)) {
         return win::Failure(GetLastError(), context, observed, sent);
       }
-      if (Status s = ReadHead(handle.get(), &response); !s.ok()) return Status::Unavailable(context + ": " + s.message());
+      if (Status s = win::ReadHead(handle.get(), &response); !s.ok()) return Status::Unavailable(context + ": " + s.message());
       // The proxy URL's user info answers the proxy's challenge, once, as
       // libcurl does; a second 407 is the caller's.
       if (response.status != 407 || answered_proxy || proxy->username.empty() || !AnswerProxy(handle.get(), *proxy)) {
@@ -236,7 +200,7 @@ class WinHttpTransport : public HttpTransport {
       // returns the 103 as final, with the rest of the stream as its body:
       // refused rather than misread.
       if (!Arm(handle.get(), deadline, options_.connect_timeout) || !WinHttpReceiveResponse(handle.get(), nullptr) ||
-          !ReadHead(handle.get(), &response).ok() || (response.status >= 100 && response.status < 200)) {
+          !win::ReadHead(handle.get(), &response).ok() || (response.status >= 100 && response.status < 200)) {
         return Status::Unavailable(context + ": Weird server reply (an interim response without a final one)");
       }
     }
@@ -267,9 +231,10 @@ class WinHttpTransport : public HttpTransport {
         read = Status::Unavailable(context + ": response too large");
         break;
       }
-      Append(response.body, chunk, got);
+      win::Append(response.body, chunk, got);
     }
     WipeBytes(chunk, sizeof chunk);
+    if (read.ok() && win::Truncated(response)) read = Status::Unavailable(context + ": Transferred a partial file");
     if (!read.ok()) {
       Wipe(response.body);
       return read;
@@ -327,7 +292,7 @@ class WinHttpTransport : public HttpTransport {
     SetDword(request, WINHTTP_OPTION_REDIRECT_POLICY, WINHTTP_OPTION_REDIRECT_POLICY_NEVER);
     // Never the user's Windows logon (NTLM, Kerberos) to a server that asks.
     SetDword(request, WINHTTP_OPTION_AUTOLOGON_POLICY, WINHTTP_AUTOLOGON_SECURITY_LEVEL_HIGH);
-    SetDword(request, WINHTTP_OPTION_MAX_RESPONSE_HEADER_SIZE, static_cast<DWORD>(kMaxHeaders));
+    SetDword(request, WINHTTP_OPTION_MAX_RESPONSE_HEADER_SIZE, static_cast<DWORD>(win::kMaxHeaders));
     // The status callback only records which certificate check failed.
     DWORD_PTR context = reinterpret_cast<DWORD_PTR>(observed);
     if (!WinHttpSetOption(request, WINHTTP_OPTION_CONTEXT_VALUE, &context, sizeof context) ||
@@ -358,31 +323,6 @@ class WinHttpTransport : public HttpTransport {
     bool ok = WinHttpSetCredentials(request, WINHTTP_AUTH_TARGET_PROXY, scheme, user.c_str(), password.c_str(), nullptr);
     WipeWide(password);
     return ok;
-  }
-
-  static Status ReadHead(HINTERNET request, HttpResponse* response) {
-    DWORD status = 0;
-    DWORD size = sizeof status;
-    if (!WinHttpQueryHeaders(request, WINHTTP_QUERY_STATUS_CODE | WINHTTP_QUERY_FLAG_NUMBER,
-                             WINHTTP_HEADER_NAME_BY_INDEX, &status, &size, WINHTTP_NO_HEADER_INDEX)) {
-      return Status::Unavailable("no status: " + win::WinHttpErrorText(GetLastError()));
-    }
-    size = 0;
-    WinHttpQueryHeaders(request, WINHTTP_QUERY_RAW_HEADERS_CRLF, WINHTTP_HEADER_NAME_BY_INDEX, WINHTTP_NO_OUTPUT_BUFFER,
-                        &size, WINHTTP_NO_HEADER_INDEX);
-    if (GetLastError() != ERROR_INSUFFICIENT_BUFFER) {
-      return Status::Unavailable("no headers: " + win::WinHttpErrorText(GetLastError()));
-    }
-    if (size / sizeof(wchar_t) > kMaxHeaders) return Status::Unavailable("response too large");
-    std::wstring raw(size / sizeof(wchar_t) + 1, L'\0');
-    if (!WinHttpQueryHeaders(request, WINHTTP_QUERY_RAW_HEADERS_CRLF, WINHTTP_HEADER_NAME_BY_INDEX, raw.data(), &size,
-                             WINHTTP_NO_HEADER_INDEX)) {
-      return Status::Unavailable("no headers: " + win::WinHttpErrorText(GetLastError()));
-    }
-    raw.resize(size / sizeof(wchar_t));
-    response->status = static_cast<int>(status);
-    response->headers = ParseHeaders(win::Narrow(raw));
-    return Status::Ok();
   }
 
   const HttpOptions options_;

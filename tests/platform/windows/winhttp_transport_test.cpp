@@ -50,6 +50,7 @@ std::string Route(const SeenRequest& r, Socket client) {
     LoopbackServer::Stall(client, 10000);
     return Http(200, "OK", "", "too late");
   }
+  if (t == "/short") return "HTTP/1.1 200 OK\r\nContent-Length: 10\r\nConnection: close\r\n\r\nabc";
   if (t == "/trickle") {
     // Headers at once, then a byte every 100 ms for 10 s.
     if (!LoopbackServer::SendAll(client, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n")) return "";
@@ -164,6 +165,24 @@ TEST_CASE("winhttp transport: a response over 1 MiB is refused", "[windows]") {
   REQUIRE_FALSE(r.ok());
   CHECK(r.status().code() == Code::kUnavailable);
   CHECK(r.status().message().find("response too large") != std::string::npos);
+}
+
+TEST_CASE("winhttp transport: a body cut short of its Content-Length is refused", "[windows]") {
+  LoopbackServer server(Route);
+  StatusOr<HttpResponse> r = Transport().Send(HttpRequest{"GET", server.Url("/short"), {}, ""}, In(5000));
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().code() == Code::kUnavailable);
+  INFO(r.status().message());
+  CHECK(r.status().message().find(": Transferred a partial file") != std::string::npos);
+}
+
+TEST_CASE("winhttp transport: an IPv6 loopback URL is sent to ::1", "[windows]") {
+  // Nothing listens on ::1 here (the server is IPv4): refused, not malformed.
+  LoopbackServer server(Route);
+  std::string url = "http://[::1]:" + std::to_string(server.port()) + "/echo";
+  StatusOr<HttpResponse> r = Transport().Send(HttpRequest{"GET", url, {}, ""}, In(5000));
+  INFO((r.ok() ? "HTTP " + std::to_string(r->status) : r.status().message()));
+  CHECK((!r.ok() && r.status().code() == Code::kUnavailable));
 }
 
 TEST_CASE("winhttp transport: connection refused is Unavailable", "[windows]") {
