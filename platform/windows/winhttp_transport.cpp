@@ -165,7 +165,7 @@ class WinHttpTransport : public HttpTransport {
     }
     if (!has_accept) lines = L"Accept: */*\r\n" + lines;  // libcurl's default
     BOOL added = WinHttpAddRequestHeaders(handle.get(), lines.c_str(), static_cast<DWORD>(lines.size()),
-                                          WINHTTP_ADDREQ_FLAG_ADD | WINHTTP_ADDREQ_FLAG_REPLACE);
+                                          WINHTTP_ADDREQ_FLAG_ADD);
     DWORD add_error = GetLastError();
     WipeWide(lines);
     if (!added) return Status::InvalidInput(context + ": malformed request header (" + win::WinHttpErrorText(add_error) + ")");

@@ -8,6 +8,7 @@
 #include <windows.h>
 #include <wincrypt.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -95,6 +96,8 @@ TEST_CASE("winhttp transport: GET and POST round-trip headers and body", "[windo
   CHECK(seen[0].target == "/echo?q=1");
   CHECK(seen[0].Header("Accept") == "application/json");
   CHECK(seen[0].Header("X-Empty").empty());
+  CHECK(std::count_if(seen[0].headers.begin(), seen[0].headers.end(),
+                      [](const auto& h) { return h.first == "X-Empty"; }) == 1);  // sent, empty, as libcurl's "X-Empty;"
   CHECK(seen[0].Header("User-Agent").empty());  // as libcurl: none
   CHECK(seen[0].body.empty());
   CHECK(seen[1].method == "POST");
