@@ -5,6 +5,13 @@ namespace {
 
 constexpr std::size_t kMaxCaBundle = 4 << 20;
 
+// The lower-case variable, else the upper-case one (HttpOptions).
+std::string ProxyVariable(const Env& env, const std::string& lower, const std::string& upper) {
+  auto it = env.find(lower);
+  if (it == env.end() || it->second.empty()) it = env.find(upper);
+  return it == env.end() ? "" : it->second;
+}
+
 }  // namespace
 
 Status Context::LoadSettings() {
@@ -27,8 +34,13 @@ HttpClient Context::Http(int max_attempts) {
   const System& system = system_;
   FileSystem& files = fs;
   std::string ca_bundle = settings().ca_bundle;
-  auto open = [&system, &files, ca_bundle]() -> StatusOr<std::unique_ptr<HttpTransport>> {
-    HttpOptions options;
+  HttpOptions proxies;
+  proxies.http_proxy = ProxyVariable(env, "http_proxy", "HTTP_PROXY");
+  proxies.https_proxy = ProxyVariable(env, "https_proxy", "HTTPS_PROXY");
+  proxies.all_proxy = ProxyVariable(env, "all_proxy", "ALL_PROXY");
+  proxies.no_proxy = ProxyVariable(env, "no_proxy", "NO_PROXY");
+  auto open = [&system, &files, ca_bundle, proxies]() -> StatusOr<std::unique_ptr<HttpTransport>> {
+    HttpOptions options = proxies;
     if (!ca_bundle.empty()) {
       // Read here, through the file system, so every transport gets PEM text.
       StatusOr<std::string> pem = files.ReadFile(ca_bundle, kMaxCaBundle);

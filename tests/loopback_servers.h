@@ -1,10 +1,15 @@
 // Loopback servers for transport tests: a small HTTP/1.1 server thread,
 // child processes on a pipe, and `openssl s_server` for TLS. Nothing here
-// touches the network.
+// touches the network. The HTTP server builds on Windows too (Winsock);
+// the child processes and the TLS server are POSIX only.
 #pragma once
 
 #include <catch2/catch.hpp>
 
+#ifdef _WIN32
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#else
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -13,6 +18,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#endif
 
 #include <algorithm>
 #include <atomic>
@@ -22,11 +28,48 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 namespace dcu::testing {
+
+#ifdef _WIN32
+using Socket = SOCKET;
+using PollFd = WSAPOLLFD;
+inline int PollSockets(PollFd* fds, unsigned long n, int ms) { return WSAPoll(fds, n, ms); }
+inline void CloseSocket(Socket s) { closesocket(s); }
+constexpr int kNoSignal = 0;  // Winsock raises no SIGPIPE
+// Winsock must be started before the first socket; the count is the system's.
+struct WinsockStarted {
+  WinsockStarted() {
+    WSADATA data;
+    WSAStartup(MAKEWORD(2, 2), &data);
+  }
+  ~WinsockStarted() { WSACleanup(); }
+};
+#else
+using Socket = int;
+using PollFd = pollfd;
+inline int PollSockets(PollFd* fds, nfds_t n, int ms) { return poll(fds, n, ms); }
+inline void CloseSocket(Socket s) { close(s); }
+constexpr int kNoSignal = MSG_NOSIGNAL;
+struct WinsockStarted {};
+#endif
+
+// A loopback TCP socket bound to a free port, listening or not.
+inline Socket BoundSocket(int* port) {
+  Socket s = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(bind(s, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  socklen_t len = sizeof addr;
+  getsockname(s, reinterpret_cast<sockaddr*>(&addr), &len);
+  *port = ntohs(addr.sin_port);
+  return s;
+}
 
 struct SeenRequest {
   std::string method, target, body;
@@ -43,24 +86,17 @@ struct SeenRequest {
 // bytes to send.
 class LoopbackServer {
  public:
-  using Reply = std::function<std::string(const SeenRequest&, int client)>;
+  using Reply = std::function<std::string(const SeenRequest&, Socket client)>;
 
   explicit LoopbackServer(Reply reply) : reply_(std::move(reply)) {
-    listener_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    listener_ = BoundSocket(&port_);
     REQUIRE(listen(listener_, 8) == 0);
-    socklen_t len = sizeof addr;
-    getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
     thread_ = std::thread([this] { Serve(); });
   }
   ~LoopbackServer() {
     stop_ = true;
     thread_.join();
-    close(listener_);
+    CloseSocket(listener_);
   }
 
   std::string Url(const std::string& path) const {
@@ -74,42 +110,51 @@ class LoopbackServer {
 
   // Waits up to `ms` for the client to send more or hang up: a stall that
   // ends as soon as curl gives up.
-  static void Stall(int client, int ms) {
-    pollfd p{client, POLLIN, 0};
-    poll(&p, 1, ms);
+  static void Stall(Socket client, int ms) {
+    PollFd p{client, POLLIN, 0};
+    PollSockets(&p, 1, ms);
+  }
+
+  // Sends all of `data`; false when the client has gone.
+  static bool SendAll(Socket client, const std::string& data) {
+    size_t off = 0;
+    while (off < data.size()) {
+      auto n = send(client, data.data() + off, static_cast<int>(data.size() - off), kNoSignal);
+      if (n <= 0) return false;
+      off += static_cast<size_t>(n);
+    }
+    return true;
   }
 
  private:
   void Serve() {
     while (!stop_) {
-      pollfd p{listener_, POLLIN, 0};
-      if (poll(&p, 1, 20) <= 0) continue;
-      int client = accept(listener_, nullptr, nullptr);
+      PollFd p{listener_, POLLIN, 0};
+      if (PollSockets(&p, 1, 20) <= 0) continue;
+      Socket client = accept(listener_, nullptr, nullptr);
+#ifdef _WIN32
+      if (client == INVALID_SOCKET) continue;
+#else
       if (client < 0) continue;
+#endif
       std::optional<SeenRequest> request = Read(client);
       if (request) {
         {
           std::lock_guard<std::mutex> lock(mu_);
           seen_.push_back(*request);
         }
-        std::string out = reply_(*request, client);
-        size_t off = 0;
-        while (off < out.size()) {
-          ssize_t n = send(client, out.data() + off, out.size() - off, MSG_NOSIGNAL);
-          if (n <= 0) break;
-          off += static_cast<size_t>(n);
-        }
+        SendAll(client, reply_(*request, client));
       }
-      close(client);
+      CloseSocket(client);
     }
   }
 
-  static std::optional<SeenRequest> Read(int client) {
+  static std::optional<SeenRequest> Read(Socket client) {
     std::string data;
     char buf[4096];
     size_t end;
     while ((end = data.find("\r\n\r\n")) == std::string::npos) {
-      ssize_t n = recv(client, buf, sizeof buf, 0);
+      auto n = recv(client, buf, static_cast<int>(sizeof buf), 0);
       if (n <= 0) return std::nullopt;
       data.append(buf, static_cast<size_t>(n));
     }
@@ -131,15 +176,16 @@ class LoopbackServer {
     std::string length = r.Header("Content-Length");
     size_t want = length.empty() ? 0 : std::stoul(length);
     while (r.body.size() < want) {
-      ssize_t n = recv(client, buf, sizeof buf, 0);
+      auto n = recv(client, buf, static_cast<int>(sizeof buf), 0);
       if (n <= 0) return std::nullopt;
       r.body.append(buf, static_cast<size_t>(n));
     }
     return r;
   }
 
+  WinsockStarted winsock_;
   Reply reply_;
-  int listener_ = -1;
+  Socket listener_;
   int port_ = 0;
   std::atomic<bool> stop_{false};
   std::mutex mu_;
@@ -153,6 +199,7 @@ inline std::string Http(int status, const std::string& reason, const std::string
          "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
 }
 
+#ifndef _WIN32
 // A child process running argv with stdout and stderr on a pipe.
 struct Child {
   pid_t pid = -1;
@@ -247,5 +294,6 @@ class TlsServer {
   std::string dir_, port_;
   Child server_;
 };
+#endif  // _WIN32
 
 }  // namespace dcu::testing

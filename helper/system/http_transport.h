@@ -48,6 +48,15 @@ class HttpTransport {
 struct HttpOptions {
   std::string extra_ca_pem;  // CA certificates (PEM text) trusted in addition to the system's
   std::chrono::milliseconds connect_timeout{5000};
+  // The proxy variables of the environment main read, for a transport that
+  // cannot read them itself (WinHTTP; libcurl reads its own and ignores
+  // these). Each is the lower-case variable, else the upper-case one:
+  // Windows names are case-insensitive, so HTTP_PROXY and http_proxy are
+  // one variable there.
+  std::string http_proxy;   // for http:// URLs
+  std::string https_proxy;  // for https:// URLs
+  std::string all_proxy;    // for either, when the scheme's own is unset
+  std::string no_proxy;     // hosts reached directly, comma-separated
 };
 
 // The platform's transport. Creating one costs nothing: a library it needs

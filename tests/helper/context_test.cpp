@@ -103,5 +103,19 @@ TEST_CASE("context: an unreadable or empty CA bundle fails the request, naming t
   CHECK(f.http_opens == 0);
 }
 
+TEST_CASE("context: the proxy variables are handed over, lower case first", "[context]") {
+  Fixture f;
+  Env env{{"HTTP_PROXY", "http://upper:1"}, {"https_proxy", "http://lower:2"}, {"HTTPS_PROXY", "http://upper:2"},
+          {"ALL_PROXY", "http://all:3"}, {"no_proxy", ""}, {"NO_PROXY", "example.com"}};
+  Context ctx(env, f.in, f.out, f.err, f.system);
+  REQUIRE(ctx.LoadSettings().ok());
+  f.http.Respond(200);
+  REQUIRE(f.Send(ctx).ok());
+  CHECK(f.http_options.http_proxy == "http://upper:1");
+  CHECK(f.http_options.https_proxy == "http://lower:2");
+  CHECK(f.http_options.all_proxy == "http://all:3");
+  CHECK(f.http_options.no_proxy == "example.com");  // an empty lower-case one counts as unset
+}
+
 }  // namespace
 }  // namespace dcu

@@ -367,7 +367,10 @@ TEST_CASE("curl transport: TLS is verified; ca_bundle adds a CA", "[curl]") {
   std::ifstream cert(server.cert());
   std::string pem((std::istreambuf_iterator<char>(cert)), std::istreambuf_iterator<char>());
   REQUIRE(pem.find("-----BEGIN CERTIFICATE-----") != std::string::npos);
-  std::unique_ptr<HttpTransport> trusting = NewHttpTransport(HttpOptions{pem, milliseconds(30000)});
+  HttpOptions options;
+  options.extra_ca_pem = pem;
+  options.connect_timeout = milliseconds(30000);
+  std::unique_ptr<HttpTransport> trusting = NewHttpTransport(options);
   StatusOr<HttpResponse> trusted = trusting->Send(HttpRequest{"GET", server.Url(), {}, ""}, In(30000));
   INFO((trusted.ok() ? "" : trusted.status().message()));
   REQUIRE(trusted.ok());
