@@ -10,25 +10,27 @@
 namespace dcu::test {
 
 // Starts this binary with `args` after its name (e.g. L"\"[.lock_holder]\"").
-// out, if given, becomes the child's stdout and stderr (inheritable handle).
+// out, if given, becomes the child's stdout and stderr (inheritable handle);
+// else they go to NUL, to keep Catch's lines out of the parent's report.
 // Returns the process handle, or nullptr.
 inline HANDLE StartSelf(const std::wstring& args, HANDLE out = nullptr, DWORD* pid = nullptr) {
   wchar_t self[MAX_PATH];
   DWORD n = GetModuleFileNameW(nullptr, self, MAX_PATH);
   if (n == 0 || n >= MAX_PATH) return nullptr;
   std::wstring line = L"\"" + std::wstring(self) + L"\" " + args;
+  SECURITY_ATTRIBUTES inherit = {sizeof inherit, nullptr, TRUE};
+  HANDLE null = out != nullptr ? nullptr
+                               : CreateFileW(L"NUL", GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, &inherit,
+                                             OPEN_EXISTING, 0, nullptr);
   STARTUPINFOW startup = {};
   startup.cb = sizeof startup;
-  if (out != nullptr) {
-    startup.dwFlags = STARTF_USESTDHANDLES;
-    startup.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
-    startup.hStdOutput = out;
-    startup.hStdError = out;
-  }
+  startup.dwFlags = STARTF_USESTDHANDLES;
+  startup.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
+  startup.hStdOutput = startup.hStdError = out != nullptr ? out : null;
   PROCESS_INFORMATION info = {};
-  if (!CreateProcessW(self, line.data(), nullptr, nullptr, out != nullptr, 0, nullptr, nullptr, &startup, &info)) {
-    return nullptr;
-  }
+  BOOL started = CreateProcessW(self, line.data(), nullptr, nullptr, TRUE, 0, nullptr, nullptr, &startup, &info);
+  if (null != nullptr && null != INVALID_HANDLE_VALUE) CloseHandle(null);
+  if (!started) return nullptr;
   CloseHandle(info.hThread);
   if (pid != nullptr) *pid = info.dwProcessId;
   return info.hProcess;

@@ -139,6 +139,15 @@ TEST_CASE("windows process: hardened, its memory is closed to the user's other p
   LocalFree(sd);
   CloseHandle(query);
 
+  // The control: a child that is not hardened is open to the same request.
+  DWORD plain_pid = 0;
+  HANDLE plain = test::StartSelf(L"\"[.windows_sleeper]\"", nullptr, &plain_pid);
+  REQUIRE(plain != nullptr);
+  HANDLE plain_reader = OpenProcess(PROCESS_VM_READ, FALSE, plain_pid);
+  CHECK(plain_reader != nullptr);
+  if (plain_reader != nullptr) CloseHandle(plain_reader);
+  test::WaitExit(plain, 0);
+
   HANDLE reader = OpenProcess(PROCESS_VM_READ, FALSE, pid);
   if (reader != nullptr) {
     WARN("this system let the user's process read the hardened one's memory (wine does not check process DACLs)");
