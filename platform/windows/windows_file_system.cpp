@@ -267,11 +267,14 @@ class WindowsFileSystem : public FileSystem {
       }
       final_path.resize(n + 1);
     }
-    // \\?\C:\x -> C:\x and \\?\UNC\server\share -> \\server\share: what
-    // the user would write, and what other programs accept.
+    // \\?\C:\x -> C:/x and \\?\UNC\server\share -> //server/share: what
+    // other programs accept, with the separator the core joins and compares
+    // with (configure tells a link from a plain path by dir + "/" + name).
     if (final_path.rfind(L"\\\\?\\UNC\\", 0) == 0) final_path = L"\\\\" + final_path.substr(8);
     else if (final_path.rfind(L"\\\\?\\", 0) == 0) final_path = final_path.substr(4);
-    return win::Narrow(final_path);
+    std::string result = win::Narrow(final_path);
+    std::replace(result.begin(), result.end(), '\\', '/');
+    return result;
   }
 
   Status RemoveFile(const std::string& path) override {

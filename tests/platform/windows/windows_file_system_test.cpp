@@ -259,7 +259,7 @@ TEST_CASE("windows fs: ReadFile reads regular files only, within the limit", "[w
   CloseHandle(server);
 }
 
-TEST_CASE("windows fs: ResolvePath gives the final path without \\\\?\\", "[windows][windows_file_system]") {
+TEST_CASE("windows fs: ResolvePath gives the final path, C:/ and no \\\\?\\", "[windows][windows_file_system]") {
   TempDir dir;
   FileSystem& fs = *DefaultFileSystem();
   std::string file = dir.path + "/config.json";
@@ -268,8 +268,13 @@ TEST_CASE("windows fs: ResolvePath gives the final path without \\\\?\\", "[wind
   REQUIRE(resolved.ok());
   CHECK(resolved->rfind("\\\\?\\", 0) == std::string::npos);
   CHECK(resolved->size() > 3);
-  CHECK(resolved->substr(1, 2) == ":\\");
-  CHECK(resolved->substr(resolved->size() - 12) == "\\config.json");
+  CHECK(resolved->substr(1, 2) == ":/");  // C:/..., the core's separator
+  CHECK(resolved->find('\\') == std::string::npos);
+  CHECK(resolved->substr(resolved->size() - 12) == "/config.json");
+  // As configure tells a link from a plain path: dir + "/" + name.
+  StatusOr<std::string> parent = fs.ResolvePath(dir.path);
+  REQUIRE(parent.ok());
+  CHECK(*parent + "/config.json" == *resolved);
   CHECK(*fs.ReadFile(*resolved, 10) == "{}");
   CHECK(fs.ResolvePath(dir.path + "/absent").status().IsNotFound());
   CHECK(fs.ResolvePath(dir.path + "/absent/x").status().IsNotFound());
