@@ -14,8 +14,6 @@
 #include "helper/system/process.h"
 #include "helper/system/secret_store.h"
 
-extern char** environ;
-
 namespace {
 
 // The protocol's one error line, on stdout where clients read it.
@@ -28,18 +26,16 @@ int Fail(const std::string& message) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Before the first byte in or out (even Fail's): Windows would turn \n
+  // into \r\n.
+  dcu::UseBinaryStdio();
   // Before stdin (a store's Secret) or the environment (UP_ROBOT_TOKEN) is
   // read: a crash must not leave a core file with a secret in it.
   if (dcu::Status hardened = dcu::HardenProcess(); !hardened.ok()) return Fail(hardened.message());
   std::ios::sync_with_stdio(false);
   try {
-    std::vector<std::string> args(argv + 1, argv + argc);
-    dcu::Env env;
-    for (char** e = environ; *e != nullptr; ++e) {
-      std::string entry(*e);
-      size_t eq = entry.find('=');
-      if (eq != std::string::npos) env.emplace(entry.substr(0, eq), entry.substr(eq + 1));
-    }
+    std::vector<std::string> args = dcu::ProcessArguments(argc, argv);
+    dcu::Env env = dcu::ProcessEnvironment();
     dcu::System system;
     system.open_secret_store = dcu::NewSystemSecretStore;
     system.open_http = dcu::NewHttpTransport;

@@ -1,7 +1,9 @@
 #include "helper/settings.h"
 
 #include <algorithm>
+#include <initializer_list>
 #include <tuple>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -45,12 +47,34 @@ std::string Get(const Env& env, const char* name) {
   return it == env.end() ? "" : it->second;
 }
 
+// base/name, with the separator base already uses: Windows' variables
+// (%APPDATA%) hold C:\Users\..., and a path shown to the user should
+// look like one. Both separators work there, so this is only cosmetic.
+std::string Join(const std::string& base, const std::string& name) {
+  bool backslashes = base.find('\\') != std::string::npos && base.find('/') == std::string::npos;
+  std::string path = base;
+  if (!path.empty() && path.back() != '/' && path.back() != '\\') path += backslashes ? '\\' : '/';
+  for (char c : name) path += c == '/' && backslashes ? '\\' : c;
+  return path;
+}
+
+// The first of these variables that is set, joined with name; "" if none.
+std::string FirstSet(const Env& env, std::initializer_list<std::pair<const char*, const char*>> bases) {
+  for (const auto& [variable, name] : bases) {
+    std::string base = Get(env, variable);
+    if (!base.empty()) return Join(base, name);
+  }
+  return "";
+}
+
+// APPDATA is Windows' roaming per-user configuration (Go's
+// os.UserConfigDir), between the XDG name and the home directory.
 std::string ConfigPath(const Env& env) {
   std::string explicit_path = Get(env, "DOCKER_CREDENTIAL_UPBOUND_CONFIG");
   if (!explicit_path.empty()) return explicit_path;
-  std::string base = Get(env, "XDG_CONFIG_HOME");
-  if (base.empty() && !Get(env, "HOME").empty()) base = Get(env, "HOME") + "/.config";
-  return base.empty() ? "" : base + "/docker-credential-upbound/config.json";
+  return FirstSet(env, {{"XDG_CONFIG_HOME", "docker-credential-upbound/config.json"},
+                        {"APPDATA", "docker-credential-upbound/config.json"},
+                        {"HOME", ".config/docker-credential-upbound/config.json"}});
 }
 
 // A raw value and where it came from, for messages.
@@ -154,16 +178,23 @@ std::string HostOf(const std::string& url) {
 
 std::string SchemeOf(const std::string& url) { return url.substr(0, url.find("://")); }
 
+// LOCALAPPDATA is Windows' per-user, per-machine data (Go's
+// os.UserCacheDir): the cache is not worth roaming.
 std::string DefaultCacheDir(const Env& env) {
-  if (!Get(env, "XDG_RUNTIME_DIR").empty()) return Get(env, "XDG_RUNTIME_DIR") + "/docker-credential-upbound";
-  if (!Get(env, "XDG_CACHE_HOME").empty()) return Get(env, "XDG_CACHE_HOME") + "/docker-credential-upbound";
-  if (!Get(env, "HOME").empty()) return Get(env, "HOME") + "/.cache/docker-credential-upbound";
-  // No private place is known: a per-uid name ($USER may be unset, shared
-  // or wrong after su). Anyone can pre-create it, so the file system reads
-  // a cache file only from a directory this user owns and nobody else may
-  // write (FileSystem::ReadPrivateFile), and writes only after
-  // EnsurePrivateDir has checked the same.
-  return "/tmp/docker-credential-upbound-" + ProcessUserId();
+  std::string dir = FirstSet(env, {{"XDG_RUNTIME_DIR", "docker-credential-upbound"},
+                                   {"XDG_CACHE_HOME", "docker-credential-upbound"},
+                                   {"LOCALAPPDATA", "docker-credential-upbound"},
+                                   {"HOME", ".cache/docker-credential-upbound"}});
+  if (!dir.empty()) return dir;
+  // No private place is known: a per-user name ($USER may be unset, shared
+  // or wrong after su) in the temporary directory (Windows' TEMP or TMP,
+  // else /tmp). Anyone may pre-create it, so the file system reads a cache
+  // file only from a directory this user owns and nobody else may write
+  // (FileSystem::ReadPrivateFile), and writes only after EnsurePrivateDir
+  // has checked the same.
+  std::string per_user = "docker-credential-upbound-" + ProcessUserId();
+  dir = FirstSet(env, {{"TEMP", per_user.c_str()}, {"TMP", per_user.c_str()}});
+  return dir.empty() ? "/tmp/" + per_user : dir;
 }
 
 }  // namespace

@@ -3,7 +3,10 @@
 // Environment names are shared with the `up` CLI and with tests outside
 // this repository: keep them exactly. The config file is JSON, at
 // $DOCKER_CREDENTIAL_UPBOUND_CONFIG, else
-// $XDG_CONFIG_HOME/docker-credential-upbound/config.json (else ~/.config/...).
+// $XDG_CONFIG_HOME/docker-credential-upbound/config.json, else
+// %APPDATA%\docker-credential-upbound\config.json (Windows), else
+// $HOME/.config/docker-credential-upbound/config.json. The order is the
+// same on every OS: each variable is simply absent where it does not apply.
 #pragma once
 
 #include <map>
@@ -38,8 +41,10 @@ struct Settings {
   ExchangeKind exchange = ExchangeKind::kDirect;
   std::string organization;  // UP_ORGANIZATION, for org-token
 
-  // DOCKER_CREDENTIAL_UPBOUND_CACHE_DIR, else $XDG_RUNTIME_DIR/docker-credential-upbound,
-  // else $XDG_CACHE_HOME (or ~/.cache)/docker-credential-upbound.
+  // DOCKER_CREDENTIAL_UPBOUND_CACHE_DIR, else <base>/docker-credential-upbound
+  // with base the first set of $XDG_RUNTIME_DIR, $XDG_CACHE_HOME,
+  // %LOCALAPPDATA% (Windows), $HOME/.cache; else a per-user name
+  // (docker-credential-upbound-<uid or SID>) in %TEMP%, %TMP% or /tmp.
   std::string cache_dir;
   std::string ca_bundle;  // UP_CA_BUNDLE
   bool debug = false;     // UP_DEBUG

@@ -15,7 +15,8 @@ struct ClientFile {
 };
 
 // Docker's config.json: $DOCKER_CONFIG/config.json, else
-// $HOME/.docker/config.json. path is "" when neither variable is set.
+// <home>/.docker/config.json, home being %USERPROFILE% (Windows) or $HOME.
+// path is "" when none of the three variables is set.
 ClientFile DockerConfigFile(const Env& env);
 
 // The auth file podman, skopeo and buildah write (`podman login`):
@@ -26,7 +27,7 @@ ClientFile ContainersAuthFile(const Env& env, const std::string& uid);
 // Every file containers/image reads credentials from, in its order: the
 // auth file above ($REGISTRY_AUTH_FILE replaces them all), then
 // $XDG_CONFIG_HOME/containers/auth.json (else ~/.config/...), Docker's
-// config.json and ~/.dockercfg.
+// config.json and ~/.dockercfg (~: as for Docker's config.json).
 std::vector<ClientFile> ContainersReadFiles(const Env& env, const std::string& uid);
 
 }  // namespace dcu

@@ -1,8 +1,11 @@
-// The process itself: hardening it before it holds a secret, and whom it
-// runs as. Defined once, in platform/ (POSIX: platform/posix/posix_process.cpp).
+// The process itself: hardening it before it holds a secret, whom it runs
+// as, and what it was started with. Defined once, in platform/ (POSIX:
+// platform/posix/posix_process.cpp, Windows: platform/windows/windows_process.cpp).
 #pragma once
 
+#include <map>
 #include <string>
+#include <vector>
 
 #include "helper/base/status.h"
 
@@ -21,8 +24,24 @@ Status HardenProcess();
 // status 1, whatever it is doing then. seconds 0 cancels. One at a time.
 void ExitAfter(int seconds, const char* message);
 
-// The real user ID as decimal text ("1000"): a per-user name where no
-// private directory is known.
+// The real user ID as decimal text ("1000"; Windows: the user's SID,
+// "S-1-5-21-...-1001"): a per-user name where no private directory is known.
 std::string ProcessUserId();
+
+// The command line's arguments after the program's name, as UTF-8. POSIX:
+// argv as given. Windows: from the UTF-16 command line (argv is in the
+// ANSI code page there, which cannot hold every server name).
+std::vector<std::string> ProcessArguments(int argc, char** argv);
+
+// The environment, name -> value, as UTF-8. Windows names are
+// case-insensitive: they are upper-cased here (Path becomes PATH, so
+// up_robot_token is found as UP_ROBOT_TOKEN), and the per-drive "=C:"
+// entries are left out.
+std::map<std::string, std::string> ProcessEnvironment();
+
+// Puts stdin, stdout and stderr in binary mode, so that the protocol's JSON
+// goes out with \n, not \r\n, and a secret's bytes come in as they are.
+// Nothing to do on POSIX. Call before anything reads or writes them.
+void UseBinaryStdio();
 
 }  // namespace dcu

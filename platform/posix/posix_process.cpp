@@ -10,6 +10,8 @@
 
 #include "helper/system/process.h"
 
+extern char** environ;
+
 namespace dcu {
 namespace {
 
@@ -61,5 +63,21 @@ Status HardenProcess() {
 }
 
 std::string ProcessUserId() { return std::to_string(getuid()); }
+
+std::vector<std::string> ProcessArguments(int argc, char** argv) {
+  return argc > 1 ? std::vector<std::string>(argv + 1, argv + argc) : std::vector<std::string>();
+}
+
+std::map<std::string, std::string> ProcessEnvironment() {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string entry(*e);
+    std::size_t eq = entry.find('=');
+    if (eq != std::string::npos) env.emplace(entry.substr(0, eq), entry.substr(eq + 1));
+  }
+  return env;
+}
+
+void UseBinaryStdio() {}
 
 }  // namespace dcu

@@ -1,19 +1,22 @@
 #include <catch2/catch.hpp>
 
-#include <sys/stat.h>
-#include <unistd.h>
+#ifndef _WIN32
+#include <sys/stat.h>  // mkfifo, for the FIFO case
+#endif
 
 #include <cstdio>
 #include <fstream>
 
 #include "helper/settings.h"
 #include "helper/system/file_system.h"
+#include "tests/temp_dir.h"
 
 namespace dcu {
 namespace {
 
 std::string WriteConfig(const std::string& text) {
-  std::string path = "/tmp/dcu-settings-test-" + std::to_string(::getpid()) + ".json";
+  static TempDir dir;  // removed at exit
+  std::string path = dir.path + "/config.json";
   std::ofstream(path) << text;
   return path;
 }
@@ -167,14 +170,17 @@ TEST_CASE("settings: the keyring timeout and the session bus", "[settings]") {
   }
 }
 
+#ifndef _WIN32  // no FIFOs in the file system there (named pipes: windows_file_system_test)
 TEST_CASE("settings: a config file that is a FIFO is not waited for", "[settings]") {
-  std::string path = "/tmp/dcu-settings-fifo-" + std::to_string(::getpid());
+  TempDir dir;
+  std::string path = dir.path + "/fifo";
   REQUIRE(mkfifo(path.c_str(), 0600) == 0);
   StatusOr<Settings> s = LoadSettings({{"DOCKER_CREDENTIAL_UPBOUND_CONFIG", path}}, *DefaultFileSystem());
   std::remove(path.c_str());
   REQUIRE_FALSE(s.ok());
   CHECK(s.status().message() == "config file " + path + ": cannot be read");
 }
+#endif
 
 }  // namespace
 }  // namespace dcu

@@ -15,6 +15,22 @@ TEST_CASE("client files: Docker's config.json honours DOCKER_CONFIG", "[client_f
   CHECK(DockerConfigFile({{"HOME", "/home/u"}}).path == "/home/u/.docker/config.json");
   CHECK(DockerConfigFile({{"HOME", "/home/u"}, {"DOCKER_CONFIG", "/d"}}).path == "/d/config.json");
   CHECK(DockerConfigFile({}).path.empty());
+  CHECK(DockerConfigFile({}).why == "Docker's config.json (none of DOCKER_CONFIG, USERPROFILE and HOME is set)");
+}
+
+TEST_CASE("client files: the home directory is USERPROFILE where it is set, as Docker's on Windows",
+          "[client_files]") {
+  // Go's os.UserHomeDir, which Docker and containers/image use: USERPROFILE
+  // on Windows, where a HOME (from MSYS, Cygwin) is not Docker's.
+  Env env = {{"HOME", "/home/u"}, {"USERPROFILE", "C:\\Users\\u"}};
+  CHECK(DockerConfigFile(env).path == "C:\\Users\\u/.docker/config.json");
+  CHECK(DockerConfigFile({{"USERPROFILE", "C:\\Users\\u"}}).path == "C:\\Users\\u/.docker/config.json");
+  env["DOCKER_CONFIG"] = "D:\\docker";
+  CHECK(DockerConfigFile(env).path == "D:\\docker/config.json");
+  env.erase("DOCKER_CONFIG");
+  CHECK(Paths(ContainersReadFiles(env, "S-1-5-21-1")) ==
+        std::vector<std::string>{"/run/containers/S-1-5-21-1/auth.json", "C:\\Users\\u/.config/containers/auth.json",
+                                 "C:\\Users\\u/.docker/config.json", "C:\\Users\\u/.dockercfg"});
 }
 
 TEST_CASE("client files: containers' auth file and read order", "[client_files]") {

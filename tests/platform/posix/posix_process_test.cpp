@@ -5,6 +5,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
+
 #include "helper/system/process.h"
 
 namespace dcu {
@@ -33,6 +35,26 @@ TEST_CASE("posix process: hardened means no core file and not dumpable", "[posix
 
 TEST_CASE("posix process: the user ID as text", "[posix_process]") {
   CHECK(ProcessUserId() == std::to_string(getuid()));
+}
+
+TEST_CASE("posix process: arguments after the program's name, as given", "[posix_process]") {
+  char program[] = "docker-credential-upbound";
+  char get[] = "get";
+  char odd[] = "caf\xC3\xA9 x=y";
+  char* argv[] = {program, get, odd, nullptr};
+  CHECK(ProcessArguments(3, argv) == std::vector<std::string>{"get", "caf\xC3\xA9 x=y"});
+  CHECK(ProcessArguments(1, argv).empty());
+  CHECK(ProcessArguments(0, argv).empty());
+}
+
+TEST_CASE("posix process: the environment as it is (names keep their case)", "[posix_process]") {
+  REQUIRE(setenv("dcu_test_Lower", "a=b", 1) == 0);
+  std::map<std::string, std::string> env = ProcessEnvironment();
+  unsetenv("dcu_test_Lower");
+  CHECK(env["dcu_test_Lower"] == "a=b");  // split at the first '='
+  CHECK(env.count("DCU_TEST_LOWER") == 0);
+  CHECK(env.count("PATH") == 1);
+  UseBinaryStdio();  // nothing to do on POSIX; linked and callable
 }
 
 }  // namespace
