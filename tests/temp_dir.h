@@ -7,6 +7,8 @@
 
 #ifdef _WIN32
 #include <filesystem>
+
+#include "helper/system/file_system.h"
 #else
 #include <unistd.h>
 
@@ -18,14 +20,18 @@ namespace dcu {
 struct TempDir {
   TempDir() {
 #ifdef _WIN32
-    // No mkdtemp: a random name, created exclusively (create_directory is
-    // false when it exists), in the user's %TEMP%.
+    // No mkdtemp: a random name in the user's %TEMP%, made private as the
+    // user's profile makes it on Windows (wine's inherited access lists let
+    // everyone read, which the cache would rightly refuse).
     std::random_device random;
     for (int attempt = 0; attempt < 100 && path.empty(); ++attempt) {
       std::filesystem::path candidate =
           std::filesystem::temp_directory_path() / ("dcu-test-" + std::to_string(random()));
       std::error_code error;
-      if (std::filesystem::create_directory(candidate, error)) path = candidate.generic_u8string();
+      if (std::filesystem::exists(candidate, error)) continue;
+      if (DefaultFileSystem()->EnsurePrivateDir(candidate.generic_u8string()).ok()) {
+        path = candidate.generic_u8string();
+      }
     }
 #else
     char pattern[] = "/tmp/dcu-test-XXXXXX";

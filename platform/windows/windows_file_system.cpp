@@ -287,6 +287,10 @@ class WindowsFileSystem : public FileSystem {
     std::transform(ext.begin(), ext.end(), ext.begin(), [](char c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; });
     result.executable = result.regular && (ext == ".exe" || ext == ".bat" || ext == ".cmd" || ext == ".com");
     result.permissions = AccessOf(h.get()).Mode() | (result.executable ? 0100u : 0u);
+    // A directory whoever may read may also enter, as POSIX modes say it
+    // (a private cache directory reads 0700, as on Linux).
+    bool directory = GetFileInformationByHandle(h.get(), &info) && (info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY);
+    if (directory) result.permissions |= (result.permissions & 0444u) >> 2;
     return result;
   }
 

@@ -29,7 +29,7 @@ struct Fixture {
   }
   std::string Write(const std::string& name, const std::string& text) {
     std::string path = dir.path + "/" + name;
-    std::ofstream(path) << text;
+    std::ofstream(path, std::ios::binary) << text;
     return path;
   }
   StatusOr<HttpResponse> Send(Context& ctx) {

@@ -57,7 +57,7 @@ TEST_CASE("settings: the config file's order of variables", "[settings]") {
   TempDir explicit_dir;
   auto write = [](const std::string& dir, const std::string& sub, const std::string& domain) {
     if (!sub.empty()) REQUIRE(DefaultFileSystem()->EnsurePrivateDir(dir + sub).ok());
-    std::ofstream(dir + sub + "/config.json") << "{\"domain\":\"https://" + domain + "\"}";
+    std::ofstream(dir + sub + "/config.json", std::ios::binary) << "{\"domain\":\"https://" + domain + "\"}";
   };
   write(xdg.path, "/docker-credential-upbound", "xdg.example");
   write(appdata.path, "/docker-credential-upbound", "appdata.example");

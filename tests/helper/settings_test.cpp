@@ -17,7 +17,7 @@ namespace {
 std::string WriteConfig(const std::string& text) {
   static TempDir dir;  // removed at exit
   std::string path = dir.path + "/config.json";
-  std::ofstream(path) << text;
+  std::ofstream(path, std::ios::binary) << text;
   return path;
 }
 

@@ -1,6 +1,10 @@
 // Checks 1, 4 and 5: what is on this machine (the binary, the secret store,
 // the robot tokens), no network.
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
+#include <string>
+#include <vector>
 
 #include "helper/base/wipe.h"
 #include "helper/commands/doctor/checks.h"
@@ -25,11 +29,46 @@ constexpr const char* kStoreFix =
 
 }  // namespace
 
+namespace {
+
+// Where Docker looks for the helper. PATHEXT is set on Windows only: there
+// PATH is split at ';' and each of its extensions is tried, as Go's
+// exec.LookPath does (Docker finds docker-credential-upbound.exe).
+struct Lookup {
+  char separator = ':';
+  std::vector<std::string> names;
+};
+
+Lookup LookupFor(const Env& env) {
+  Lookup lookup;
+  std::string exts = EnvValue(env, "PATHEXT");
+  if (exts.empty()) {
+    lookup.names.push_back(kBinaryName);
+    return lookup;
+  }
+  lookup.separator = ';';
+  std::size_t start = 0;
+  while (start <= exts.size()) {
+    std::size_t end = std::min(exts.find(';', start), exts.size());
+    std::string ext = exts.substr(start, end - start);
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](char ch) { return static_cast<char>(std::tolower(ch)); });
+    if (!ext.empty()) lookup.names.push_back(kBinaryName + ext);
+    start = end + 1;
+  }
+  return lookup;
+}
+
+}  // namespace
+
 Check CheckBinaryOnPath(Context& ctx) {
   Check c{1, std::string(kBinaryName) + " on PATH"};
   std::string path = EnvValue(ctx.env, "PATH");
-  const std::string install_fix = std::string("install it where PATH leads: sudo install -m 0755 ") + kBinaryName +
-                                  " /usr/local/bin/ (or add its directory to PATH)";
+  Lookup lookup = LookupFor(ctx.env);
+  const std::string install_fix =
+      lookup.separator == ';'
+          ? std::string("copy ") + kBinaryName + ".exe into a directory on PATH (or add its directory to PATH)"
+          : std::string("install it where PATH leads: sudo install -m 0755 ") + kBinaryName +
+                " /usr/local/bin/ (or add its directory to PATH)";
   if (path.empty()) {
     c.Add(Verdict::kFail, "PATH is not set, so Docker cannot run " + std::string(kBinaryName), install_fix);
     return c;
@@ -37,17 +76,19 @@ Check CheckBinaryOnPath(Context& ctx) {
   std::string not_executable;
   std::size_t start = 0;
   while (start <= path.size()) {
-    std::size_t end = path.find(':', start);
+    std::size_t end = path.find(lookup.separator, start);
     if (end == std::string::npos) end = path.size();
     std::string dir = path.substr(start, end - start);
     if (dir.empty()) dir = ".";  // an empty PATH element is the current directory
-    std::string candidate = dir + "/" + kBinaryName;
-    StatusOr<FileInfo> info = ctx.fs.Stat(candidate);
-    if (info.ok() && info->executable) {
-      c.Add(Verdict::kOk, candidate);
-      return c;
+    for (const std::string& name : lookup.names) {
+      std::string candidate = dir + "/" + name;
+      StatusOr<FileInfo> info = ctx.fs.Stat(candidate);
+      if (info.ok() && info->executable) {
+        c.Add(Verdict::kOk, candidate);
+        return c;
+      }
+      if (info.ok() && info->regular && not_executable.empty()) not_executable = candidate;
     }
-    if (info.ok() && info->regular && not_executable.empty()) not_executable = candidate;
     start = end + 1;
   }
   if (!not_executable.empty()) {

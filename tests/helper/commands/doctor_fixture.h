@@ -32,7 +32,12 @@ class DoctorFixture {
  public:
   DoctorFixture() {
     h.system().open_http = [this](const HttpOptions&) { return std::make_unique<Routed>(this); };
+#ifdef _WIN32
+    h.env["PATH"] = dir.path + "/bin;" + dir.path + "/nowhere";
+    h.env["PATHEXT"] = ".COM;.EXE;.BAT;.CMD";
+#else
     h.env["PATH"] = dir.path + "/bin:" + dir.path + "/nowhere";
+#endif
     h.env["HOME"] = dir.path + "/home";
     h.env["XDG_CONFIG_HOME"] = dir.path + "/xdg";
     h.env["DOCKER_CONFIG"] = dir.path + "/docker";
@@ -40,7 +45,11 @@ class DoctorFixture {
     h.env["UP_DOMAIN"] = "https://example.test";
     h.env["UP_ROBOT_TOKEN_FILE"] = dir.path + "/token.json";
     h.env["DOCKER_CREDENTIAL_UPBOUND_TIMEOUT"] = "5";
+#ifdef _WIN32
+    Write("bin/docker-credential-upbound.exe", "MZ", 0755);
+#else
     Write("bin/docker-credential-upbound", "#!/bin/sh\n", 0755);
+#endif
     Write("docker/config.json", R"({"auths":{},"credHelpers":{"xpkg.example.test":"upbound"}})");
     Write("auth.json", R"({"auths":{},"credHelpers":{"xpkg.example.test":"upbound"}})");
     Write("token.json", std::string(R"({"accessId":"robot-id","token":")") + kRobotSecret + "\"}", 0600);
@@ -51,7 +60,15 @@ class DoctorFixture {
   void Write(const std::string& relative, const std::string& text, mode_t mode = 0644) {
     std::string path = dir.path + "/" + relative;
     std::filesystem::create_directories(std::filesystem::u8path(path).parent_path());
-    std::ofstream(path) << text;
+#ifdef _WIN32
+    // 0600: private by access list (ofstream's files inherit the directory's
+    // list on Windows, but wine lets everyone read them).
+    if (mode == 0600) {
+      REQUIRE(DefaultFileSystem()->WritePrivateFileAtomic(path, text).ok());
+      return;
+    }
+#endif
+    std::ofstream(path, std::ios::binary) << text;
     REQUIRE(chmod(path.c_str(), mode) == 0);
   }
   std::string Path(const std::string& relative) const { return dir.path + "/" + relative; }

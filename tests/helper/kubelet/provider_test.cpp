@@ -62,12 +62,12 @@ struct Fixture {
   // A token file for an organization, and the config naming them.
   std::string TokenFile(const std::string& org) {
     std::string path = dir.path + "/" + org + ".json";
-    std::ofstream(path) << R"({"accessId":")" << org << R"(-id","token":")" << org << R"(-token-secret"})";
+    std::ofstream(path, std::ios::binary) << R"({"accessId":")" << org << R"(-id","token":")" << org << R"(-token-secret"})";
     return path;
   }
   void Config(const std::string& organizations) {
     std::string path = dir.path + "/config.json";
-    std::ofstream(path) << R"({"organizations":)" << organizations << "}";
+    std::ofstream(path, std::ios::binary) << R"({"organizations":)" << organizations << "}";
     h.env["DOCKER_CREDENTIAL_UPBOUND_CONFIG"] = path;
   }
   void TwoOrganizations(const std::string& acme_extra = "") {

@@ -72,7 +72,7 @@ bool MakeLink(const std::string& link, const std::string& target) {
 void CheckTightened(FileSystem& fs, const std::string& dir) {
   Status tightened = fs.EnsurePrivateDir(dir);
   if (tightened.ok()) {
-    CHECK(fs.Stat(dir)->permissions == 0600);
+    CHECK(fs.Stat(dir)->permissions == 0700);
   } else {
     CHECK(tightened.message() == dir + ": cannot make it private (its access list still lets other users in)");
     WARN("this system did not apply the private access list (wine): tightening is not proven here");
@@ -87,10 +87,9 @@ TEST_CASE("windows fs: private dir and atomic private files", "[windows][windows
   FileSystem& fs = *DefaultFileSystem();
   std::string cache = dir.path + "/a/b\\caché";
   REQUIRE(fs.EnsurePrivateDir(cache).ok());
-  CHECK(fs.Stat(cache)->permissions == 0600);
-  CHECK(fs.Stat(dir.path + "/a")->permissions != 0600);  // parents: as inherited
-  SetDacl(cache, "(A;;FA;;;WD)");  // Everyone: full control
-  CHECK(fs.Stat(cache)->permissions == 0666);
+  CHECK(fs.Stat(cache)->permissions == 0700);  // a directory: as POSIX would say it
+  SetDacl(cache, "(A;;FA;;;WD)");               // Everyone: full control
+  CHECK(fs.Stat(cache)->permissions == 0777);
   CheckTightened(fs, cache);
 
   std::string file = cache + "/f.json";
