@@ -2,16 +2,16 @@
 
 #include <algorithm>
 
-#include "platform/secret_service/keyring_common.h"
+#include "helper/docker/legacy_keys.h"
 
-namespace dcu::keyring {
+namespace dcu {
 namespace {
 
 bool Has(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
 
-TEST_CASE("keyring: every legacy spelling maps back to its key", "[keyring_common]") {
+TEST_CASE("legacy keys: every legacy spelling maps back to its key", "[legacy_keys]") {
   for (const char* key : {"registry.example", "registry.example:5000", "127.0.0.1:5000", "[::1]",
                           "[::1]:5000", "xpkg.upbound.io", "https://index.docker.io/v1/"}) {
     std::vector<std::string> spellings = LegacyServerSpellings(key);
@@ -28,7 +28,7 @@ TEST_CASE("keyring: every legacy spelling maps back to its key", "[keyring_commo
   }
 }
 
-TEST_CASE("keyring: the spellings clients store are legacy spellings", "[keyring_common]") {
+TEST_CASE("legacy keys: the spellings clients store are legacy spellings", "[legacy_keys]") {
   // docker login, podman/skopeo/buildah, nerdctl, docker logout, older docker
   // login with a URL, a URL pasted with a slash (PROTOCOLS.md, section 1)
   for (const char* sent : {"registry.example", "registry.example:443", "https://registry.example:443",
@@ -49,7 +49,7 @@ TEST_CASE("keyring: the spellings clients store are legacy spellings", "[keyring
   }
 }
 
-TEST_CASE("keyring: an odd spelling is no legacy item of ours", "[keyring_common]") {
+TEST_CASE("legacy keys: an odd spelling is no legacy item of ours", "[legacy_keys]") {
   // These normalise to a key, but no client stores them: get would not find
   // them by exact search, so list must not show them either.
   CHECK(LegacyItemKey("HTTPS://Registry.Example/") == "");
@@ -61,4 +61,4 @@ TEST_CASE("keyring: an odd spelling is no legacy item of ours", "[keyring_common
 }
 
 }  // namespace
-}  // namespace dcu::keyring
+}  // namespace dcu
