@@ -8,7 +8,9 @@
 #      tests under valgrind (tests/memcheck.sh) and an ASan/UBSan build with
 #      clang that also makes the libFuzzer targets; once it is done, its
 #      unit tests and a short run of every fuzz target (tests/fuzz/ci.sh)
-#      go on in the background beside the sanitizer e2e pass
+#      go on in the background beside the sanitizer e2e pass, and so
+#      does the Windows part (tests/windows.sh): the MinGW cross build,
+#      its unit tests and tests/e2e/wine_test.sh under wine
 #   3. with a private session bus and an unlocked gnome-keyring in a
 #      temporary HOME: build/keyring_tests, then every tests/e2e/*_test.sh
 #      against build/docker-credential-upbound and again against
@@ -25,6 +27,7 @@
 #   SKIP_ASAN_E2E=1   build with sanitizers but run the e2e tests only once
 #   SKIP_MEMCHECK=1   do not run the unit tests under valgrind
 #   SKIP_FUZZ=1       do not run the fuzz targets
+#   SKIP_WINDOWS=1    no Windows cross build, no tests under wine
 #   FUZZ_SECONDS=N    seconds per fuzz target (default 20)
 #   E2E_ONLY=PATTERN  run only tests/e2e/PATTERN*_test.sh
 #   HELPER_BIN=PATH   run the e2e tests against another binary (skips nothing)
@@ -61,7 +64,8 @@ PACKAGES=(cmake g++ make pkg-config libsecret-1-dev libglib2.0-dev nlohmann-json
     golang-go golang-github-docker-docker-credential-helpers-dev golang-golang-x-sys-dev
     golang-docker-credential-helpers amazon-ecr-credential-helper python3 python3-jwt
     python3-cryptography python3-yaml hyperfine time openssl apache2-utils ca-certificates procps curl
-    podman buildah containerd valgrind dpkg-dev clang-14 libclang-rt-14-dev)
+    podman buildah containerd valgrind dpkg-dev clang-14 libclang-rt-14-dev
+    g++-mingw-w64-x86-64-posix wine64)
 
 if [ "${SKIP_APT:-}" = 1 ]; then
     say "SKIP_APT=1: not installing packages"
@@ -252,6 +256,7 @@ fi
 # ------------------------------------------------------------------ 3. services + e2e
 unset SERVICES_PIDS
 . "$REPO/tests/lib/services.sh"
+. "$REPO/tests/windows.sh"
 TMP_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/upbound-tests.XXXXXX")
 cleanup() {
     if [ -n "${MEMCHECK_PID:-}" ]; then
@@ -277,6 +282,7 @@ cleanup() {
         wait "$ASAN_BUILD_PID" 2>/dev/null
         ASAN_BUILD_PID=
     fi
+    windows_stop
     stop_services
     [ -n "${TMP_ROOT:-}" ] && rm -rf "$TMP_ROOT"
     [ -n "${INSTALL_PREFIX:-}" ] && rm -rf "$INSTALL_PREFIX"
@@ -354,7 +360,8 @@ run_e2e() { # run_e2e PREFIX HELPER_BIN SCRIPTS [ENV=VALUE...]
         fi
     done
 }
-E2E_SCRIPTS=$(ls "$REPO"/tests/e2e/${E2E_ONLY:-}*_test.sh)
+# wine_test drives the Windows build: tests/windows.sh runs it
+E2E_SCRIPTS=$(ls "$REPO"/tests/e2e/${E2E_ONLY:-}*_test.sh | grep -v '/wine_test\.sh$')
 
 # --- secret hygiene (issue 10, item 5): every secret an e2e script
 # remembers is also a canary in $E2E_CANARY_FILE; a sampler reads
@@ -385,7 +392,12 @@ ASAN_SCRIPTS=$(printf '%s\n' $E2E_SCRIPTS | grep -v -e skopeo_test -e concurrenc
     -e docker_cli_test -e podman_test -e go_client_test -e canary_selftest_test \
     -e crash_safety_test -e load_test -e keyring_scale_test)
 ASAN_BIN=$REPO/build-asan/docker-credential-upbound
-if asan_build_finish && [ "${SKIP_ASAN_E2E:-}" != 1 ] && [ -x "$ASAN_BIN" ]; then
+ASAN_READY=0
+asan_build_finish && ASAN_READY=1
+# The Windows build waits for the sanitizer build, then takes the CPU the
+# sanitizer pass leaves (tests/windows.sh).
+windows_start
+if [ "$ASAN_READY" = 1 ] && [ "${SKIP_ASAN_E2E:-}" != 1 ] && [ -x "$ASAN_BIN" ]; then
     : >"$TMP_ROOT/asan-commands"
     run_e2e "asan/" "$ASAN_BIN" "$ASAN_SCRIPTS" E2E_SANITIZER=1 \
         ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -466,6 +478,8 @@ for bench in "$REPO"/tests/bench/*.sh; do
         fail "$name failed"
     fi
 done
+
+windows_collect
 
 # ------------------------------------------------------------------ 4./5.
 cleanup

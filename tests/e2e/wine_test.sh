@@ -32,6 +32,7 @@ if [ -z "${WINEPREFIX:-}" ]; then
     export WINEPREFIX=$E2E_TMP/wine
     stop_wine() { "$(dirname "$WINE")/wineserver" -k 2>/dev/null; }
     e2e_on_exit stop_wine
+    mkdir -p "$WINEPREFIX"
     "$(dirname "$WINE")/wineserver" -p
 fi
 export HCALL_TIMEOUT=30
@@ -89,7 +90,7 @@ get_is "get: the same bytes back (UTF-8 through UTF-16 and back)" "$URL" "$USER_
 check_eq "list: the canonical key with its username" "$USER_U" "$(list_get "$KEY")"
 store_ok "store again under another username: replaces" "$URL" other-user "second-secret-$RANDOM"
 check_eq "... list shows one entry, the new username" other-user "$(list_get "$KEY")"
-BIG=$(head -c 2560 /dev/zero | tr '\0' 'x')
+BIG=$(head -c 1920 /dev/urandom | base64 -w0)   # 2,560 characters
 store_ok "store: a 2,560-byte secret (the Credential Manager's limit) is kept" "$URL" big "$BIG"
 get_is "... and read back whole" "$URL" big "$BIG"
 hcall store "{\"ServerURL\":\"$URL\",\"Username\":\"bigger\",\"Secret\":\"${BIG}y\"}"

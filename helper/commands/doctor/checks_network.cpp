@@ -20,8 +20,9 @@ bool IsTlsFailure(const std::string& message) {
 }
 
 constexpr const char* kTlsFix =
-    "set UP_CA_BUNDLE to a PEM file with the CA that signed the endpoint's certificate (a proxy's or a "
-    "self-hosted install's)";
+    "trust the CA that signed the endpoint's certificate (a proxy's or a self-hosted install's): set "
+    "UP_CA_BUNDLE to a PEM file with it, or on Windows import it into the certificate store (certutil "
+    "-user -addstore Root FILE)";
 
 struct Answer {
   bool reached = false;
