@@ -4,13 +4,14 @@
 #   1. run install/install.sh as a newcomer would (it installs its own
 #      build dependencies), then install the Debian packages the tests need
 #      (skip both with SKIP_APT=1 for quick local runs)
-#   2. Release build + unit tests; in the background at nice 19: the unit
-#      tests under valgrind (tests/memcheck.sh) and an ASan/UBSan build with
+#   2. Release build + unit tests; in the background: the unit tests under
+#      valgrind (tests/memcheck.sh, nice 19) and an ASan/UBSan build (nice 10) with
 #      clang that also makes the libFuzzer targets; once it is done, its
 #      unit tests and a short run of every fuzz target (tests/fuzz/ci.sh)
-#      go on in the background beside the sanitizer e2e pass, and so
-#      does the Windows part (tests/windows.sh): the MinGW cross build,
-#      its unit tests and tests/e2e/wine_test.sh under wine
+#      go on in the background beside the sanitizer e2e pass. The Windows
+#      part (tests/windows.sh: the MinGW cross build at nice 19, then its
+#      unit tests and tests/e2e/wine_test.sh under wine) runs beside both
+#      e2e passes and is collected at the end
 #   3. with a private session bus and an unlocked gnome-keyring in a
 #      temporary HOME: build/keyring_tests, then every tests/e2e/*_test.sh
 #      against build/docker-credential-upbound and again against
@@ -28,7 +29,7 @@
 #   SKIP_MEMCHECK=1   do not run the unit tests under valgrind
 #   SKIP_FUZZ=1       do not run the fuzz targets
 #   SKIP_WINDOWS=1    no Windows cross build, no tests under wine
-#   FUZZ_SECONDS=N    seconds per fuzz target (default 20)
+#   FUZZ_SECONDS=N    seconds per fuzz target (default 10)
 #   E2E_ONLY=PATTERN  run only tests/e2e/PATTERN*_test.sh
 #   HELPER_BIN=PATH   run the e2e tests against another binary (skips nothing)
 #   JOBS=N            build parallelism (default 2)
@@ -159,9 +160,10 @@ else
     fail "release build"
 fi
 
-# The sanitizer build runs in the background at the lowest priority while
-# the Release binary's tests (mostly waiting on services and clients) run:
-# it takes the idle core instead of four minutes of its own.
+# The sanitizer build runs in the background at nice 10 while the Release
+# binary's tests (mostly waiting on services and clients) run: it takes the
+# idle core instead of four minutes of its own, ahead of the nice-19 jobs
+# (memcheck, the Windows build), since the second e2e pass waits for it.
 ASAN_BUILD_PID=
 if [ "${SKIP_ASAN:-}" = 1 ]; then
     say "SKIP_ASAN=1: no sanitizer build"
@@ -169,12 +171,12 @@ else
     # clang, so that the same build also makes the libFuzzer targets
     # (tests/fuzz/): the helper and unit_tests link the sanitizer runtime
     # only, which answers the coverage hooks (CMakeLists.txt, DCU_FUZZ).
-    say "sanitizer build (clang, ASan+UBSan, with the fuzz targets): started in the background, at nice 19"
+    say "sanitizer build (clang, ASan+UBSan, with the fuzz targets): started in the background, at nice 10"
     ASAN_BUILD_LOG=$(mktemp "${TMPDIR:-/tmp}/upbound-asan-build.XXXXXX")
     FUZZ_TARGETS=$(for f in tests/fuzz/*_fuzz.cpp; do basename "$f" .cpp; done)
     if CC=clang-14 CXX=clang++-14 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DSANITIZE=ON \
         -DDCU_FUZZ=ON -DDCU_TESTS=ON >"$ASAN_BUILD_LOG" 2>&1; then
-        nice -n 19 cmake --build build-asan -j"$JOBS" --target docker-credential-upbound unit_tests \
+        nice -n 10 cmake --build build-asan -j"$JOBS" --target docker-credential-upbound unit_tests \
             $FUZZ_TARGETS >>"$ASAN_BUILD_LOG" 2>&1 &
         ASAN_BUILD_PID=$!
     else
@@ -205,7 +207,7 @@ asan_build_finish() {
             >"$ASAN_UNIT_LOG" 2>&1; echo $? >"$ASAN_UNIT_LOG.rc") &
         ASAN_UNIT_PID=$!
         if [ "${SKIP_FUZZ:-}" != 1 ]; then
-            say "fuzz: every target for ${FUZZ_SECONDS:-20} s, one at a time, in the background at nice 19"
+            say "fuzz: every target for ${FUZZ_SECONDS:-10} s, one at a time, in the background at nice 19"
             FUZZ_LOG=$TMP_ROOT/fuzz.log
             nice -n 19 bash tests/fuzz/ci.sh build-asan >"$FUZZ_LOG" 2>&1 &
             FUZZ_PID=$!
@@ -378,6 +380,8 @@ ulimit -S -c unlimited 2>/dev/null   # a crash leaves a core for the scan to fin
 HYGIENE_SAMPLER_PID=$!
 # --- end secret hygiene
 
+# The Windows part (tests/windows.sh): its build beside both e2e passes.
+windows_start
 run_e2e "" "$HELPER_BIN" "$REPO/tests/upbound/standin_test.sh $E2E_SCRIPTS"
 # The sanitizer pass skips what only repeats the same helper paths more
 # slowly (skopeo's copies, the concurrency storm), to keep CI short.
@@ -387,16 +391,17 @@ run_e2e "" "$HELPER_BIN" "$REPO/tests/upbound/standin_test.sh $E2E_SCRIPTS"
 # the other scripts take under the sanitizers too; keyring_scale's
 # thousand items go through the D-Bus reader that protocol_test and the
 # dbus_message and secret_service fuzz targets check under the sanitizers.
+# fault_matrix's error paths (HTTP faults, retries, TLS refusals) are the
+# exchange, retry, token_service and http_headers fuzz targets' under the
+# sanitizers, through the real HttpClient; its 90 s, mostly spent waiting
+# for timeouts, went to CI's time budget for the Windows part.
 ASAN_SCRIPTS=$(printf '%s\n' $E2E_SCRIPTS | grep -v -e skopeo_test -e concurrency_test \
     -e buildah_test -e cross_client_test -e keyring_stress_test -e install_test \
     -e docker_cli_test -e podman_test -e go_client_test -e canary_selftest_test \
-    -e crash_safety_test -e load_test -e keyring_scale_test)
+    -e crash_safety_test -e load_test -e keyring_scale_test -e fault_matrix_test)
 ASAN_BIN=$REPO/build-asan/docker-credential-upbound
 ASAN_READY=0
 asan_build_finish && ASAN_READY=1
-# The Windows build waits for the sanitizer build, then takes the CPU the
-# sanitizer pass leaves (tests/windows.sh).
-windows_start
 if [ "$ASAN_READY" = 1 ] && [ "${SKIP_ASAN_E2E:-}" != 1 ] && [ -x "$ASAN_BIN" ]; then
     : >"$TMP_ROOT/asan-commands"
     run_e2e "asan/" "$ASAN_BIN" "$ASAN_SCRIPTS" E2E_SANITIZER=1 \

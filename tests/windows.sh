@@ -1,11 +1,12 @@
 # The Windows part of tests/run.sh (sourced by it): the MinGW cross build
 # of docker-credential-upbound.exe and unit_tests.exe, then, under wine with
 # one wineserver for the whole run, the unit tests and tests/e2e/wine_test.sh.
-# It all runs in the background at nice 10 (the sanitizer e2e pass runs at
-# nice 0; the fuzz targets, at nice 19, yield to it) and is collected at the
-# end of the run.
+# It runs in the background and is collected at the end of the run: the
+# build at nice 19 beside the e2e passes (the sanitizer build, which the
+# second pass waits for, runs at nice 10), the tests at nice 0, so that
+# their time limits hold on a loaded machine.
 #
-#   windows_start   start the background job (after the sanitizer build)
+#   windows_start   start the background job
 #   windows_collect wait for it, count its results, stop the wineserver
 #
 # The build is unoptimised (-O0): it is here to be tested, and -O3 took
@@ -30,13 +31,16 @@ windows_job() {
     fi
     # the prefix is made while the build runs (about 700 MB written)
     mkdir -p "$WINEPREFIX"
-    ( "$WINESERVER_BIN" -p && "$WINE_BIN" wineboot --init ) >"$WINDOWS_DIR/wineboot.log" 2>&1 &
+    ( "$WINE_BIN" wineboot --init && "$WINESERVER_BIN" -w ) >"$WINDOWS_DIR/wineboot.log" 2>&1 &
     local boot=$!
     cmake --build "$WINDOWS_DIR" -j"$JOBS" --target docker-credential-upbound unit_tests 2>&1 | tail -5
     rc=${PIPESTATUS[0]}
     wait "$boot" || { echo "windows: the wine prefix could not be made:"; tail -5 "$WINDOWS_DIR/wineboot.log"; }
     [ "$rc" = 0 ] || { echo "windows: build failed"; return 1; }
     echo "windows: build ok"
+    # the tests at normal priority, with one wineserver for all of them
+    renice -n 0 -p "$BASHPID" >/dev/null 2>&1
+    "$WINESERVER_BIN" -p
     echo "== unit tests under wine"
     (cd "$WINDOWS_DIR" && timeout 600 "$WINE_BIN" ./unit_tests.exe 2>&1)
     echo "unit_tests.exe exit $?"
@@ -47,11 +51,11 @@ windows_job() {
 
 windows_start() {
     if [ "${SKIP_WINDOWS:-}" = 1 ]; then say "SKIP_WINDOWS=1: no Windows build"; return; fi
-    say "windows: cross build, unit tests and e2e under wine, in the background at nice 10"
+    say "windows: cross build (nice 19), unit tests and e2e under wine, in the background"
     mkdir -p "$WINDOWS_DIR"
     export WINEPREFIX=$WINDOWS_DIR/wine WINEDEBUG=-all
     WINDOWS_LOG=$TMP_ROOT/windows.log
-    (renice -n 10 -p "$BASHPID" >/dev/null; windows_job) >"$WINDOWS_LOG" 2>&1 &
+    (renice -n 19 -p "$BASHPID" >/dev/null; windows_job) >"$WINDOWS_LOG" 2>&1 &
     WINDOWS_PID=$!
 }
 

@@ -1,7 +1,7 @@
 #!/bin/bash
 # The short fuzzing run for CI: every libFuzzer target in an already built
 # build directory (DCU_FUZZ=ON; see tests/fuzz/run.sh for the long runs),
-# ONE at a time, each for FUZZ_SECONDS (default 20) on a scratch copy of
+# ONE at a time, each for FUZZ_SECONDS (default 10) on a scratch copy of
 # its seed corpus (tests/fuzz/corpus/<target>/), all within
 # FUZZ_TOTAL_SECONDS (default: 30 s per target). Prints one line a target:
 #
@@ -26,7 +26,7 @@ fi
 BUILD=$(cd "$1" && pwd)
 shift
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-EACH=${FUZZ_SECONDS:-20}
+EACH=${FUZZ_SECONDS:-10}
 
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then

@@ -109,6 +109,9 @@ await_stop() {
     done
     pid_alive "$pid" && kill -9 "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
+    # the service's own exit status (143, or 137 when it needed SIGKILL on a
+    # loaded machine) is not a failure of the caller's, which may run set -e
+    return 0
 }
 
 stop_services() {

@@ -27,6 +27,7 @@
 #include "helper/base/log.h"
 #include "helper/net/http_client.h"
 #include "helper/system/http_transport.h"
+#include "tests/http_transport_contract.h"
 #include "tests/loopback_servers.h"
 
 namespace dcu {
@@ -42,28 +43,8 @@ using testing::TlsServer;
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-// The routes the tests use.
-std::string Route(const SeenRequest& r, int client) {
-  const std::string& t = r.target;
-  if (r.method == "CONNECT") return Http(403, "Forbidden", "", "");
-  if (t.rfind("/echo", 0) == 0) {
-    return Http(200, "OK", "Content-Type: text/plain\r\nX-Reply: yes\r\n", "you sent: " + r.body);
-  }
-  if (t == "/cookies") return Http(200, "OK", "Set-Cookie: a=1\r\nset-cookie: b=2\r\n", "");
-  if (t == "/500") return Http(500, "Internal Server Error", "", "oops");
-  if (t == "/429") return Http(429, "Too Many Requests", "Retry-After: 7\r\n", "slow down");
-  if (t == "/302") return Http(302, "Found", "Location: /echo\r\n", "");
-  if (t == "/big") return Http(200, "OK", "", std::string(2 << 20, 'x'));
-  if (t == "/interim") {
-    return "HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n" +
-           Http(200, "OK", "X-Final: 1\r\n", "done");
-  }
-  if (t == "/slow") {
-    LoopbackServer::Stall(client, 10000);
-    return Http(200, "OK", "", "too late");
-  }
-  return Http(404, "Not Found", "", "");
-}
+// The contract's routes (tests/http_transport_contract.h).
+std::string Route(const SeenRequest& r, int client) { return ContractRoute(r, client); }
 
 HttpTransport& Transport() {
   static std::unique_ptr<HttpTransport> transport = NewHttpTransport(HttpOptions{});
@@ -123,46 +104,7 @@ TEST_CASE("curl transport: creating a transport does not load libcurl", "[curl]"
   CHECK(output.find("All tests passed") != std::string::npos);
 }
 
-TEST_CASE("curl transport: GET and POST round-trip headers and body", "[curl]") {
-  LoopbackServer server(Route);
-  StatusOr<HttpResponse> get = Transport().Send(
-      HttpRequest{"GET", server.Url("/echo?q=1"), {{"Accept", "application/json"}, {"X-Empty", ""}}, ""},
-      In(5000));
-  REQUIRE(get.ok());
-  CHECK(get->status == 200);
-  CHECK(get->Header("x-reply") == "yes");
-  CHECK(get->Header("Content-Type") == "text/plain");
-  CHECK(get->body == "you sent: ");
-
-  StatusOr<HttpResponse> post = Transport().Send(
-      HttpRequest{"POST", server.Url("/echo"),
-                  {{"Content-Type", "application/json"}, {"Authorization", "Bearer t0k"}},
-                  R"({"token":"s3cret"})"},
-      In(5000));
-  REQUIRE(post.ok());
-  CHECK(post->status == 200);
-  CHECK(post->body == R"(you sent: {"token":"s3cret"})");
-
-  std::vector<SeenRequest> seen = server.seen();
-  REQUIRE(seen.size() == 2);
-  CHECK(seen[0].method == "GET");
-  CHECK(seen[0].target == "/echo?q=1");
-  CHECK(seen[0].Header("Accept") == "application/json");
-  CHECK(seen[0].Header("X-Empty").empty());
-  CHECK(seen[0].body.empty());
-  CHECK(seen[1].method == "POST");
-  CHECK(seen[1].Header("Authorization") == "Bearer t0k");
-  CHECK(seen[1].Header("Content-Type") == "application/json");
-  CHECK(seen[1].Header("Expect").empty());
-  CHECK(seen[1].body == R"({"token":"s3cret"})");
-}
-
-TEST_CASE("curl transport: every Set-Cookie is returned", "[curl]") {
-  LoopbackServer server(Route);
-  StatusOr<HttpResponse> r = Transport().Send(HttpRequest{"GET", server.Url("/cookies"), {}, ""}, In(5000));
-  REQUIRE(r.ok());
-  CHECK(r->AllHeaders("Set-Cookie") == std::vector<std::string>{"a=1", "b=2"});
-}
+TEST_CASE("curl transport: the HttpTransport contract", "[curl]") { CheckHttpTransportContract(Transport()); }
 
 TEST_CASE("curl transport: only the final response's headers are kept", "[curl]") {
   LoopbackServer server(Route);
@@ -172,36 +114,6 @@ TEST_CASE("curl transport: only the final response's headers are kept", "[curl]"
   CHECK(r->Header("X-Final") == "1");
   CHECK(r->Header("Link").empty());
   CHECK(r->body == "done");
-}
-
-TEST_CASE("curl transport: error statuses are responses, not errors", "[curl]") {
-  LoopbackServer server(Route);
-  StatusOr<HttpResponse> r500 = Transport().Send(HttpRequest{"GET", server.Url("/500"), {}, ""}, In(5000));
-  REQUIRE(r500.ok());
-  CHECK(r500->status == 500);
-  CHECK(r500->body == "oops");
-  StatusOr<HttpResponse> r429 = Transport().Send(HttpRequest{"GET", server.Url("/429"), {}, ""}, In(5000));
-  REQUIRE(r429.ok());
-  CHECK(r429->status == 429);
-  CHECK(r429->Header("Retry-After") == "7");
-}
-
-TEST_CASE("curl transport: redirects are returned, not followed", "[curl]") {
-  LoopbackServer server(Route);
-  StatusOr<HttpResponse> r = Transport().Send(
-      HttpRequest{"POST", server.Url("/302"), {{"Authorization", "Bearer x"}}, "{}"}, In(5000));
-  REQUIRE(r.ok());
-  CHECK(r->status == 302);
-  CHECK(r->Header("Location") == "/echo");
-  CHECK(server.seen().size() == 1);
-}
-
-TEST_CASE("curl transport: a response over 1 MiB is refused", "[curl]") {
-  LoopbackServer server(Route);
-  StatusOr<HttpResponse> r = Transport().Send(HttpRequest{"GET", server.Url("/big"), {}, ""}, In(5000));
-  REQUIRE_FALSE(r.ok());
-  CHECK(r.status().code() == Code::kUnavailable);
-  CHECK(r.status().message().find("response too large") != std::string::npos);
 }
 
 TEST_CASE("curl transport: connection refused is Unavailable", "[curl]") {
@@ -222,28 +134,6 @@ TEST_CASE("curl transport: connection refused is Unavailable", "[curl]") {
   CHECK(r.status().message().rfind("GET http://127.0.0.1:", 0) == 0);
   CHECK(r.status().message().find("/x: ") != std::string::npos);
   CHECK(r.status().message().find("SECRET") == std::string::npos);
-}
-
-TEST_CASE("curl transport: a stalled server times out at the deadline", "[curl]") {
-  LoopbackServer server(Route);
-  Clock::time_point start = Clock::now();
-  StatusOr<HttpResponse> r = Transport().Send(HttpRequest{"GET", server.Url("/slow"), {}, ""}, In(1000));
-  milliseconds took = std::chrono::duration_cast<milliseconds>(Clock::now() - start);
-  REQUIRE_FALSE(r.ok());
-  CHECK(r.status().code() == Code::kUnavailable);
-  CHECK(r.status().message().find("timed out") != std::string::npos);
-  CHECK(took >= milliseconds(900));
-  CHECK(took < milliseconds(1000 + 2000));
-}
-
-TEST_CASE("curl transport: a deadline already past sends nothing", "[curl]") {
-  LoopbackServer server(Route);
-  StatusOr<HttpResponse> r =
-      Transport().Send(HttpRequest{"GET", server.Url("/echo"), {}, ""}, Clock::now() - milliseconds(1));
-  REQUIRE_FALSE(r.ok());
-  CHECK(r.status().code() == Code::kUnavailable);
-  CHECK(r.status().message().find("timed out") != std::string::npos);
-  CHECK(server.seen().empty());
 }
 
 TEST_CASE("curl transport: refused URLs and headers fail before connecting", "[curl]") {
