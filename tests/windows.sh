@@ -2,9 +2,10 @@
 # of docker-credential-upbound.exe and unit_tests.exe, then, under wine with
 # one wineserver for the whole run, the unit tests and tests/e2e/wine_test.sh.
 # It runs in the background and is collected at the end of the run: the
-# build at nice 15 beside the e2e passes (behind the sanitizer build at
-# nice 10, which the second pass waits for; ahead of memcheck at 19), the
-# tests at nice 0, so that their time limits hold on a loaded machine.
+# build at nice 19 beside the e2e passes (behind the sanitizer build at
+# nice 10, which the second pass waits for; at nice 15 it starved memcheck
+# and the sanitizer build alike), the tests at nice 0, so that their time
+# limits hold on a loaded machine.
 #
 #   windows_start   start the background job
 #   windows_collect wait for it, count its results, stop the wineserver
@@ -51,11 +52,11 @@ windows_job() {
 
 windows_start() {
     if [ "${SKIP_WINDOWS:-}" = 1 ]; then say "SKIP_WINDOWS=1: no Windows build"; return; fi
-    say "windows: cross build (nice 15), unit tests and e2e under wine, in the background"
+    say "windows: cross build (nice 19), unit tests and e2e under wine, in the background"
     mkdir -p "$WINDOWS_DIR"
     export WINEPREFIX=$WINDOWS_DIR/wine WINEDEBUG=-all
     WINDOWS_LOG=$TMP_ROOT/windows.log
-    (renice -n 15 -p "$BASHPID" >/dev/null; windows_job) >"$WINDOWS_LOG" 2>&1 &
+    (renice -n 19 -p "$BASHPID" >/dev/null; windows_job) >"$WINDOWS_LOG" 2>&1 &
     WINDOWS_PID=$!
 }
 
