@@ -73,13 +73,15 @@ if [ -n "$SHARD" ]; then
 fi
 
 START=$(date +%s)
+# DCU_TEST_UNDER_VALGRIND: the few tests that check something ends
+# promptly allow for valgrind's slowdown on a loaded machine.
 # G_SLICE/G_DEBUG: GLib's allocator hands memory to valgrind directly.
 # --errors-for-leak-kinds=definite: a leak fails only when definitely lost
 # (still-reachable globals such as libcurl's and OpenSSL's are not leaks).
 vg() { # vg LOG CATCH-OUTPUT ARGS...
     local log=$1 out=$2
     shift 2
-    G_SLICE=always-malloc G_DEBUG=gc-friendly \
+    DCU_TEST_UNDER_VALGRIND=1 G_SLICE=always-malloc G_DEBUG=gc-friendly \
     valgrind --tool=memcheck --error-exitcode=99 --exit-on-first-error=no \
         --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite \
         --track-origins=yes --num-callers=30 --suppressions="$REPO/tests/memcheck.supp" \
