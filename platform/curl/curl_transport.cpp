@@ -40,16 +40,7 @@ size_t OnBody(char* data, size_t size, size_t count, void* user) {
     received->too_large = true;
     return 0;  // makes curl_easy_perform fail with CURLE_WRITE_ERROR
   }
-  // Grow by hand so that a reallocation wipes the old buffer: the body is
-  // usually a token.
-  if (body.size() + n > body.capacity()) {
-    std::string bigger;
-    bigger.reserve(std::max(body.capacity() * 2, body.size() + n));
-    bigger.append(body);
-    Wipe(body);
-    body.swap(bigger);
-  }
-  body.append(data, n);
+  AppendWiping(body, data, n);  // the body is usually a token
   return n;
 }
 

@@ -1,10 +1,8 @@
 #include "platform/windows/winhttp_response.h"
 
-#include <algorithm>
 #include <string_view>
 
 #include "helper/base/text.h"
-#include "helper/base/wipe.h"
 #include "platform/windows/wide.h"
 #include "platform/windows/winhttp_errors.h"
 
@@ -56,16 +54,6 @@ Status ReadHead(HINTERNET request, HttpResponse* response) {
   return Status::Ok();
 }
 
-void Append(std::string& body, const char* data, size_t n) {
-  if (body.size() + n > body.capacity()) {
-    std::string bigger;
-    bigger.reserve(std::max(body.capacity() * 2, body.size() + n));
-    bigger.append(body);
-    Wipe(body);
-    body.swap(bigger);
-  }
-  body.append(data, n);
-}
 
 // A body that ended before its Content-Length (the server closed early):
 // libcurl fails such a transfer, and so does this transport, rather than

@@ -25,9 +25,6 @@ Headers ParseHeaders(const std::string& raw);
 // large" past kMaxHeaders.
 Status ReadHead(HINTERNET request, HttpResponse* response);
 
-// Appends; a reallocation wipes the old buffer (the body is usually a token).
-void Append(std::string& body, const char* data, std::size_t n);
-
 // Whether the body ended before its Content-Length said.
 bool Truncated(const HttpResponse& response);
 

@@ -231,7 +231,7 @@ class WinHttpTransport : public HttpTransport {
         read = Status::Unavailable(context + ": response too large");
         break;
       }
-      win::Append(response.body, chunk, got);
+      AppendWiping(response.body, chunk, got);  // the body is usually a token
     }
     WipeBytes(chunk, sizeof chunk);
     if (read.ok() && win::Truncated(response)) read = Status::Unavailable(context + ": Transferred a partial file");
