@@ -24,9 +24,10 @@ WINESERVER_BIN=/usr/lib/wine/wineserver
 windows_job() {
     local rc
     echo "== cross build (MinGW-w64, -O0)"
+    mkdir -p "$WINDOWS_DIR"
     if ! cmake -S "$REPO" -B "$WINDOWS_DIR" -DCMAKE_TOOLCHAIN_FILE="$REPO/platform/windows/mingw-w64.cmake" \
-            -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_FLAGS=-O0 -DDCU_TESTS=ON >"$WINDOWS_DIR.cmake.log" 2>&1; then
-        cat "$WINDOWS_DIR.cmake.log"
+            -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_FLAGS=-O0 -DDCU_TESTS=ON >"$WINDOWS_DIR/cmake.log" 2>&1; then
+        cat "$WINDOWS_DIR/cmake.log"
         echo "windows: cmake failed"
         return 1
     fi
