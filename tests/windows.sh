@@ -2,12 +2,16 @@
 # of docker-credential-upbound.exe and unit_tests.exe, then, under wine with
 # one wineserver for the whole run, the unit tests and tests/e2e/wine_test.sh.
 # It runs in the background and is collected at the end of the run: the
-# build at nice 19 beside the e2e passes (behind the sanitizer build at
+# build at nice 19 beside the first e2e pass (behind the sanitizer build at
 # nice 10, which the second pass waits for; at nice 15 it starved memcheck
-# and the sanitizer build alike), the tests at nice 0, so that their time
-# limits hold on a loaded machine.
+# and the sanitizer build alike), at nice 10 beside the second, the tests
+# at nice 0, so that their time limits hold on a loaded machine.
 #
 #   windows_start   start the background job
+#   windows_sooner  raise the build to nice 10 (once the sanitizer build,
+#                   which the second e2e pass waits for, is done: the
+#                   Windows build was the last thing CI waited for, while
+#                   the nice-19 fuzzing had what it lacked)
 #   windows_collect wait for it, count its results, stop the wineserver
 #
 # The build is unoptimised (-O0): it is here to be tested, and -O3 took
@@ -59,6 +63,24 @@ windows_start() {
     WINDOWS_LOG=$TMP_ROOT/windows.log
     (renice -n 19 -p "$BASHPID" >/dev/null; windows_job) >"$WINDOWS_LOG" 2>&1 &
     WINDOWS_PID=$!
+}
+
+windows_sooner() {
+    [ -n "$WINDOWS_PID" ] || return 0
+    local pids=$WINDOWS_PID next p
+    next=$WINDOWS_PID
+    while [ -n "$next" ]; do   # the job and all its descendants
+        next=$(for p in $next; do pgrep -P "$p"; done)
+        pids="$pids $next"
+    done
+    # compilers started later inherit make's new priority; the tests under
+    # wine already run at nice 0, which renice does not lower again here
+    local raised=0
+    for p in $pids; do
+        [ "$(ps -o ni= -p "$p" 2>/dev/null | tr -d ' ')" = 19 ] && renice -n 10 -p "$p" >/dev/null 2>&1 &&
+            raised=$((raised + 1))
+    done
+    [ "$raised" = 0 ] || say "windows: the build raised to nice 10 ($raised processes)"
 }
 
 windows_collect() {
