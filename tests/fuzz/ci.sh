@@ -28,13 +28,8 @@ shift
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 EACH=${FUZZ_SECONDS:-10}
 
-targets=("$@")
-if [ ${#targets[@]} -eq 0 ]; then
-    for f in "$REPO"/tests/fuzz/*_fuzz.cpp; do
-        n=$(basename "$f" .cpp)
-        targets+=("${n%_fuzz}")
-    done
-fi
+. "$REPO/tests/fuzz/targets.sh"
+fuzz_targets "$@"
 TOTAL=${FUZZ_TOTAL_SECONDS:-$((${#targets[@]} * (EACH + 10)))}
 
 FINDINGS=$BUILD/fuzz-findings

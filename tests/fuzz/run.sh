@@ -17,13 +17,8 @@ BUILD=$REPO/build-fuzz
 SECONDS_EACH=${FUZZ_SECONDS:-300}
 JOBS=${JOBS:-2}
 
-targets=("$@")
-if [ ${#targets[@]} -eq 0 ]; then
-    for f in "$REPO"/tests/fuzz/*_fuzz.cpp; do
-        n=$(basename "$f" .cpp)
-        targets+=("${n%_fuzz}")
-    done
-fi
+. "$REPO/tests/fuzz/targets.sh"
+fuzz_targets "$@"
 
 mkdir -p "$BUILD"
 CC=clang-14 CXX=clang++-14 cmake -S "$REPO" -B "$BUILD" -DCMAKE_BUILD_TYPE=Debug -DDCU_FUZZ=ON -DDCU_TESTS=OFF \
