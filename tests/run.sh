@@ -9,9 +9,10 @@
 #      clang that also makes the libFuzzer targets; once it is done, its
 #      unit tests and a short run of every fuzz target (tests/fuzz/ci.sh)
 #      go on in the background beside the sanitizer e2e pass. The Windows
-#      part (tests/windows.sh: the MinGW cross build at nice 19, then its
-#      unit tests and tests/e2e/wine_test.sh under wine) runs beside both
-#      e2e passes and is collected at the end
+#      part (tests/windows.sh: the MinGW cross build at nice 19, at nice 10
+#      once the sanitizer build is done, then its unit tests and
+#      tests/e2e/wine_test.sh under wine) runs beside both e2e passes and
+#      is collected at the end
 #   3. with a private session bus and an unlocked gnome-keyring in a
 #      temporary HOME: build/keyring_tests, then every tests/e2e/*_test.sh
 #      against build/docker-credential-upbound and again against

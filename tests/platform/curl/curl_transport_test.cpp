@@ -51,7 +51,7 @@ HttpTransport& Transport() {
   return *transport;
 }
 
-Clock::time_point In(int ms) { return Clock::now() + milliseconds(ms); }
+using contract::In;
 
 // The core's send path over the real transport, as the helper sends: the
 // URL policy first, one attempt (no retry), diagnostics to log.

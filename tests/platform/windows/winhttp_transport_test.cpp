@@ -47,7 +47,7 @@ HttpTransport& Transport() {
   return *transport;
 }
 
-Clock::time_point In(int ms) { return Clock::now() + milliseconds(ms); }
+using contract::In;
 
 TEST_CASE("winhttp transport: the HttpTransport contract", "[windows]") { CheckHttpTransportContract(Transport()); }
 
